@@ -1,0 +1,147 @@
+import Foundation
+
+/// An update rule, with the same formulas and defaults as PyTorch's `torch.optim`,
+/// so a student can check any step against it. g is the gradient plus weight decay·p.
+public enum Optimizer: Sendable, Hashable {
+  /// v ← μ·v + (1 − dampening)·g (v = g on the first step); p ← p − η·(g + μ·v if Nesterov, else v).
+  /// With μ = 0 this is plain gradient descent, p ← p − η·∂E/∂p.
+  case sgd(SGD)
+  /// s ← α·s + (1 − α)·g²; with momentum μ > 0: v ← μ·v + g/(√s + ε), p ← p − η·v;
+  /// otherwise p ← p − η·g/(√s + ε).
+  case rmsprop(RMSprop)
+  /// m ← β₁·m + (1 − β₁)·g; v ← β₂·v + (1 − β₂)·g²;
+  /// p ← p − η·(m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
+  case adam(Adam)
+
+  public struct SGD: Sendable, Hashable {
+    public var learningRate: Double
+    public var momentum: Double = 0
+    public var dampening: Double = 0
+    public var nesterov: Bool = false
+    public var weightDecay: Double = 0
+    public init(learningRate: Double, momentum: Double = 0, dampening: Double = 0, nesterov: Bool = false, weightDecay: Double = 0) {
+      self.learningRate = learningRate
+      self.momentum = momentum
+      self.dampening = dampening
+      self.nesterov = nesterov
+      self.weightDecay = weightDecay
+    }
+  }
+
+  public struct RMSprop: Sendable, Hashable {
+    public var learningRate: Double
+    public var alpha: Double = 0.99
+    public var epsilon: Double = 1e-8
+    public var momentum: Double = 0
+    public var weightDecay: Double = 0
+    public init(learningRate: Double, alpha: Double = 0.99, epsilon: Double = 1e-8, momentum: Double = 0, weightDecay: Double = 0) {
+      self.learningRate = learningRate
+      self.alpha = alpha
+      self.epsilon = epsilon
+      self.momentum = momentum
+      self.weightDecay = weightDecay
+    }
+  }
+
+  public struct Adam: Sendable, Hashable {
+    public var learningRate: Double
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    public var epsilon: Double = 1e-8
+    public var weightDecay: Double = 0
+    public init(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0) {
+      self.learningRate = learningRate
+      self.beta1 = beta1
+      self.beta2 = beta2
+      self.epsilon = epsilon
+      self.weightDecay = weightDecay
+    }
+  }
+
+  public var name: String {
+    switch self {
+    case .sgd(let s): s.momentum == 0 && s.weightDecay == 0 ? "gradient descent" : (s.nesterov ? "SGD with Nesterov momentum" : "SGD with momentum")
+    case .rmsprop: "RMSprop"
+    case .adam: "Adam"
+    }
+  }
+
+  public var learningRate: Double {
+    switch self {
+    case .sgd(let s): s.learningRate
+    case .rmsprop(let r): r.learningRate
+    case .adam(let a): a.learningRate
+    }
+  }
+}
+
+/// The per-parameter memory of an optimizer for one tensor (a layer's weights or its biases).
+public struct OptimizerSlots: Sendable, Hashable {
+  /// Momentum buffer (SGD, RMSprop) or Adam's first moment m.
+  public var velocity: [Double]
+  /// RMSprop's running square s or Adam's second moment v.
+  public var square: [Double]
+
+  init(count: Int) {
+    velocity = Array(repeating: 0, count: count)
+    square = Array(repeating: 0, count: count)
+  }
+}
+
+/// Everything an optimizer remembers between steps.
+public struct OptimizerState: Sendable, Hashable {
+  /// Number of updates applied so far (t in Adam's bias correction).
+  public var step: Int = 0
+  public var weights: [OptimizerSlots]
+  public var biases: [OptimizerSlots]
+
+  public init(for network: Network) {
+    weights = network.layers.map { OptimizerSlots(count: $0.weights.values.count) }
+    biases = network.layers.map { OptimizerSlots(count: $0.biases.count) }
+  }
+}
+
+extension Optimizer {
+  /// Applies one update to `values` in place. `step` is 1 on the first update.
+  func apply(to values: inout [Double], gradient: [Double], slots: inout OptimizerSlots, step: Int) {
+    switch self {
+    case .sgd(let o):
+      for i in values.indices {
+        var g = gradient[i] + o.weightDecay * values[i]
+        if o.momentum != 0 {
+          let v = step == 1 ? g : o.momentum * slots.velocity[i] + (1 - o.dampening) * g
+          slots.velocity[i] = v
+          g = o.nesterov ? g + o.momentum * v : v
+        }
+        values[i] -= o.learningRate * g
+      }
+    case .rmsprop(let o):
+      for i in values.indices {
+        let g = gradient[i] + o.weightDecay * values[i]
+        let s = o.alpha * slots.square[i] + (1 - o.alpha) * g * g
+        slots.square[i] = s
+        let scaled = g / (s.squareRoot() + o.epsilon)
+        if o.momentum > 0 {
+          let v = o.momentum * slots.velocity[i] + scaled
+          slots.velocity[i] = v
+          values[i] -= o.learningRate * v
+        } else {
+          values[i] -= o.learningRate * scaled
+        }
+      }
+    case .adam(let o):
+      let correction1 = 1 - Foundation.pow(o.beta1, Double(step))
+      let correction2 = 1 - Foundation.pow(o.beta2, Double(step))
+      let stepSize = o.learningRate / correction1
+      let root2 = correction2.squareRoot()
+      for i in values.indices {
+        let g = gradient[i] + o.weightDecay * values[i]
+        let m = o.beta1 * slots.velocity[i] + (1 - o.beta1) * g
+        let v = o.beta2 * slots.square[i] + (1 - o.beta2) * g * g
+        slots.velocity[i] = m
+        slots.square[i] = v
+        values[i] -= stepSize * m / (v.squareRoot() / root2 + o.epsilon)
+      }
+    }
+  }
+}

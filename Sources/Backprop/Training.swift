@@ -1,0 +1,70 @@
+/// How a `train` run walks the data.
+public struct TrainingSchedule: Sendable, Hashable {
+  /// Total number of updates.
+  public var iterations: Int
+  /// Samples per update; nil means the whole data set (full batch).
+  public var batchSize: Int?
+  /// Reorder the samples at the start of every epoch, from this seed; nil keeps their order.
+  public var shuffleSeed: UInt64?
+
+  public init(iterations: Int, batchSize: Int? = nil, shuffleSeed: UInt64? = nil) {
+    self.iterations = iterations
+    self.batchSize = batchSize
+    self.shuffleSeed = shuffleSeed
+  }
+
+  /// Updates per pass over `samples` samples.
+  public func iterationsPerEpoch(samples: Int) -> Int {
+    let b = min(batchSize ?? samples, samples)
+    return (samples + b - 1) / max(b, 1)
+  }
+}
+
+/// The history of a training run.
+public struct TrainingHistory: Sendable, Hashable {
+  /// losses[k − 1]: the batch error of iteration k, computed in its forward pass, before its update.
+  public var losses: [Double]
+  /// The epoch (1-based) each iteration belongs to is (k − 1) / iterationsPerEpoch + 1.
+  public var iterationsPerEpoch: Int
+  /// The first iteration whose error was not finite, if training stopped there.
+  public var stoppedAt: Int?
+}
+
+extension Network {
+  /// Trains for `schedule.iterations` updates: forward, error, backward, update on each batch.
+  ///
+  /// Stops early at the first iteration whose error is NaN or infinite, leaving the network as
+  /// it was before that iteration.
+  public mutating func train(
+    on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState
+  ) -> TrainingHistory {
+    let n = data.count
+    let batch = min(schedule.batchSize ?? n, n)
+    let perEpoch = schedule.iterationsPerEpoch(samples: n)
+    var rng = schedule.shuffleSeed.map { SeededGenerator(seed: $0) }
+    var order = Array(0..<n)
+    var losses: [Double] = []
+    losses.reserveCapacity(schedule.iterations)
+    let fullBatch = batch == n && rng == nil
+    for k in 0..<schedule.iterations {
+      let position = k % perEpoch
+      if position == 0, rng != nil { order = rng!.permutation(of: n) }
+      let inputs: Matrix, targets: Matrix
+      if fullBatch {
+        (inputs, targets) = (data.inputs, data.targets)
+      } else {
+        let indices = Array(order[(position * batch)..<min((position + 1) * batch, n)])
+        (inputs, targets) = (data.inputs.selectingRows(indices), data.targets.selectingRows(indices))
+      }
+      let pass = forward(inputs)
+      let error = loss(of: pass.outputs, targets: targets).total
+      guard error.isFinite else {
+        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)
+      }
+      losses.append(error)
+      let gradients = backward(pass, targets: targets)
+      update(from: pass, gradients, targets: targets, optimizer: optimizer, state: &state)
+    }
+    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
+  }
+}

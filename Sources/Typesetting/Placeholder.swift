@@ -1,0 +1,2 @@
+// Placeholder until the first Typesetting file lands.
+enum TypesettingPlaceholder {}
