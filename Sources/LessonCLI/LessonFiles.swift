@@ -1,0 +1,82 @@
+import Foundation
+import Lessons
+
+/// Everything the tool does with the file system: finding lessons, reading data beside them,
+/// and writing reports so that a failed write never replaces a good report.
+enum LessonFiles {
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// A path as given, or a bare name looked up under `lessons/` (with or without `.md`).
+  static func locate(_ argument: String) throws -> URL {
+    let fm = FileManager.default
+    var candidates = [argument]
+    if !argument.contains("/") {
+      candidates += ["lessons/\(argument)", "lessons/\(argument).md"]
+    }
+    if !argument.hasSuffix(".md") { candidates.append(argument + ".md") }
+    for c in candidates {
+      var isDirectory: ObjCBool = false
+      if fm.fileExists(atPath: c, isDirectory: &isDirectory), !isDirectory.boolValue {
+        return URL(fileURLWithPath: c).standardizedFileURL
+      }
+    }
+    throw Failure(description: "no lesson at `\(argument)`" + (argument.contains("/") ? "" : " (looked in the current folder and in lessons/)"))
+  }
+
+  /// `output/` beside the `lessons/` folder the lesson is in, or in the current folder.
+  static func defaultOutput(for lesson: URL) -> URL {
+    var folder = lesson.deletingLastPathComponent()
+    while folder.path != "/" {
+      if folder.lastPathComponent == "lessons" { return folder.deletingLastPathComponent().appendingPathComponent("output") }
+      folder = folder.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("output")
+  }
+
+  static func read(_ url: URL) throws -> String {
+    guard let data = FileManager.default.contents(atPath: url.path) else {
+      throw Failure(description: "cannot read `\(url.path)`")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw Failure(description: "`\(url.path)` is not UTF-8 text")
+    }
+    return text
+  }
+
+  /// A loader for files a lesson names: relative paths inside the lesson's folder only.
+  static func loader(for lesson: URL) -> LessonRunner.Loader {
+    let folder = lesson.deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL
+    return { path in
+      guard !path.hasPrefix("/"), !path.hasPrefix("~") else {
+        throw Failure(description: "data files are named relative to the lesson's folder, not by absolute path")
+      }
+      let target = folder.appendingPathComponent(path).resolvingSymlinksInPath().standardizedFileURL
+      guard target.path.hasPrefix(folder.path + "/") else {
+        throw Failure(description: "`\(path)` is outside the lesson's folder")
+      }
+      return try read(target)
+    }
+  }
+
+  /// Writes through a temporary file in the same folder and a rename, so readers see the old
+  /// report or the new one, never half of one.
+  static func writeAtomically(_ text: String, to url: URL) throws {
+    let fm = FileManager.default
+    let folder = url.deletingLastPathComponent()
+    do {
+      try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+    } catch {
+      throw Failure(description: "cannot create `\(folder.path)`: \(error.localizedDescription)")
+    }
+    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    guard fm.createFile(atPath: temporary.path, contents: Data(text.utf8)) else {
+      throw Failure(description: "cannot write `\(temporary.path)`")
+    }
+    if rename(temporary.path, url.path) != 0 {
+      try? fm.removeItem(at: temporary)
+      throw Failure(description: "cannot replace `\(url.path)`")
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Lessons
+import Reports
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case html, json
+}
+
+/// Options shared by the commands that run lessons.
+struct RunOptions: ParsableArguments {
+  @Option(help: "Largest network a lesson may declare, in trainable numbers.")
+  var maxParameters: Int = RunLimits().parameters
+
+  @Option(help: "Most multiply-adds one train block may ask for.")
+  var maxWork: Double = RunLimits().work
+
+  var limits: RunLimits {
+    var l = RunLimits()
+    l.parameters = maxParameters
+    l.work = maxWork
+    return l
+  }
+}
+
+/// A lesson read, parsed and run, or the reason it could not be.
+struct LessonOutcome {
+  var url: URL
+  var source: String
+  var run: ExecutedLesson?
+  var diagnostics: [Diagnostic]
+
+  static func execute(_ argument: String, limits: RunLimits) throws -> LessonOutcome {
+    let url = try LessonFiles.locate(argument)
+    let source = try LessonFiles.read(url)
+    let display = argument.contains("/") || FileManager.default.fileExists(atPath: argument) ? argument : url.path
+    let (lesson, parseDiagnostics) = Lesson.parse(source, file: display)
+    if parseDiagnostics.contains(where: { $0.severity == .error }) {
+      return LessonOutcome(url: url, source: source, run: nil, diagnostics: parseDiagnostics)
+    }
+    let (run, runDiagnostics) = LessonRunner.run(lesson, limits: limits, loader: LessonFiles.loader(for: url))
+    let all = parseDiagnostics + runDiagnostics
+    return LessonOutcome(url: url, source: source, run: all.contains { $0.severity == .error } ? nil : run, diagnostics: all)
+  }
+}
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Run lessons and write their reports.")
+
+  @Argument(help: "Lesson files, or names of lessons under lessons/.")
+  var lessons: [String]
+
+  @Option(help: "Folder for the reports (default: output/ beside the lessons/ folder).")
+  var out: String?
+
+  @Option(help: "Report format: html, or json for the trace of every value.")
+  var format: OutputFormat = .html
+
+  @Flag(help: "Write the report and exit 0 even when a check fails.")
+  var continueOnFailure = false
+
+  @OptionGroup var options: RunOptions
+
+  func run() throws {
+    var status: Int32 = 0
+    for argument in lessons {
+      let outcome: LessonOutcome
+      do {
+        outcome = try LessonOutcome.execute(argument, limits: options.limits)
+      } catch {
+        DiagnosticPrinter.printError("error: \(error)")
+        status = max(status, Status.fileError)
+        continue
+      }
+      DiagnosticPrinter.print(outcome.diagnostics, source: outcome.source)
+      guard let run = outcome.run else {
+        DiagnosticPrinter.printError("\(argument): no report written (\(outcome.diagnostics.filter { $0.severity == .error }.count) errors)")
+        status = max(status, Status.lessonErrors)
+        continue
+      }
+      let folder = out.map { URL(fileURLWithPath: $0) } ?? LessonFiles.defaultOutput(for: outcome.url)
+      let name = outcome.url.deletingPathExtension().lastPathComponent
+      let target = folder.appendingPathComponent("\(name).\(format.rawValue)")
+      let text = format == .json ? JSONTrace.render(run) : HTMLReport.render(run)
+      do {
+        try LessonFiles.writeAtomically(text, to: target)
+      } catch {
+        DiagnosticPrinter.printError("error: \(error)")
+        status = max(status, Status.fileError)
+        continue
+      }
+      let failed = run.checks.filter { !$0.passed }
+      print("wrote \(target.path)" + (run.checks.isEmpty ? "" : " (\(run.checks.count - failed.count) of \(run.checks.count) checks passed)"))
+      if let stop = run.stoppedEarly {
+        DiagnosticPrinter.print([stop], source: outcome.source)
+        status = max(status, Status.numericalTrouble)
+      }
+      if !failed.isEmpty {
+        for f in failed { DiagnosticPrinter.printError(CheckLine.failure(f)) }
+        if !continueOnFailure { status = max(status, Status.checkFailed) }
+      }
+    }
+    if status != 0 { throw ExitCode(status) }
+  }
+}

@@ -1,0 +1,82 @@
+import CCmark
+
+/// The one place that talks to cmark: parses CommonMark into ``MarkdownNode`` values.
+enum CommonMark {
+  /// Parses `text` (already free of front matter and math) into top-level blocks with their lines.
+  static func parse(_ text: String, file: String) -> [MarkdownNode] {
+    let options = CMARK_OPT_SOURCEPOS | CMARK_OPT_VALIDATE_UTF8
+    let bytes = Array(text.utf8)
+    guard let document = bytes.withUnsafeBufferPointer({ buffer in
+      buffer.baseAddress.map { base in
+        base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { cmark_parse_document($0, buffer.count, options) }
+      } ?? cmark_parse_document("", 0, options)
+    }) else { return [] }
+    defer { cmark_node_free(document) }
+
+    var nodes: [MarkdownNode] = []
+    var child = cmark_node_first_child(document)
+    while let node = child {
+      let location = SourceLocation(file: file, line: Int(cmark_node_get_start_line(node)), column: Int(cmark_node_get_start_column(node)))
+      nodes.append(MarkdownNode(block: block(node), location: location))
+      child = cmark_node_next(node)
+    }
+    return nodes
+  }
+
+  private static func literal(_ node: OpaquePointer) -> String {
+    cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
+  }
+
+  private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
+    pointer.map { String(cString: $0) } ?? ""
+  }
+
+  private static func children(_ node: OpaquePointer) -> [OpaquePointer] {
+    var out: [OpaquePointer] = []
+    var child = cmark_node_first_child(node)
+    while let c = child {
+      out.append(c)
+      child = cmark_node_next(c)
+    }
+    return out
+  }
+
+  // cmark caps nesting depth itself, so recursion here is bounded by its limits.
+  private static func block(_ node: OpaquePointer) -> Block {
+    switch cmark_node_get_type(node) {
+    case CMARK_NODE_PARAGRAPH: return .paragraph(inlines(node))
+    case CMARK_NODE_HEADING: return .heading(level: Int(cmark_node_get_heading_level(node)), inlines(node))
+    case CMARK_NODE_BLOCK_QUOTE: return .blockQuote(children(node).map(block))
+    case CMARK_NODE_LIST:
+      let items = children(node).map { children($0).map(block) }
+      return .list(
+        ordered: cmark_node_get_list_type(node) == CMARK_ORDERED_LIST,
+        start: Int(cmark_node_get_list_start(node)), tight: cmark_node_get_list_tight(node) != 0, items: items)
+    case CMARK_NODE_CODE_BLOCK: return .code(info: string(cmark_node_get_fence_info(node)), text: literal(node))
+    case CMARK_NODE_HTML_BLOCK: return .html(literal(node))
+    case CMARK_NODE_THEMATIC_BREAK: return .thematicBreak
+    default: return .paragraph(inlines(node))
+    }
+  }
+
+  private static func inlines(_ node: OpaquePointer) -> [Inline] {
+    children(node).map(inline)
+  }
+
+  private static func inline(_ node: OpaquePointer) -> Inline {
+    switch cmark_node_get_type(node) {
+    case CMARK_NODE_TEXT: return .text(literal(node))
+    case CMARK_NODE_SOFTBREAK: return .softBreak
+    case CMARK_NODE_LINEBREAK: return .lineBreak
+    case CMARK_NODE_CODE: return .code(literal(node))
+    case CMARK_NODE_EMPH: return .emphasis(inlines(node))
+    case CMARK_NODE_STRONG: return .strong(inlines(node))
+    case CMARK_NODE_LINK:
+      return .link(destination: string(cmark_node_get_url(node)), title: string(cmark_node_get_title(node)), inlines(node))
+    case CMARK_NODE_IMAGE:
+      return .image(source: string(cmark_node_get_url(node)), title: string(cmark_node_get_title(node)), alt: inlines(node))
+    case CMARK_NODE_HTML_INLINE: return .html(literal(node))
+    default: return .text(literal(node))
+    }
+  }
+}

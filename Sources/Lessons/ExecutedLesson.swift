@@ -1,0 +1,80 @@
+import Backprop
+
+/// A lesson after it ran: every item in order, with the values each directive produced.
+public struct ExecutedLesson: Sendable {
+  public var lesson: Lesson
+  public var items: [ExecutedItem]
+  /// Set when a value became NaN or infinite and the run stopped there.
+  public var stoppedEarly: Diagnostic?
+
+  public var checks: [CheckResult] {
+    items.flatMap { item -> [CheckResult] in
+      if case .checks(let c, _) = item { return c }
+      return []
+    }
+  }
+}
+
+public enum ExecutedItem: Sendable {
+  /// Prose, with the value of each `{{name}}` in it, keyed by the reference's location.
+  case prose(MarkdownNode, values: [SourceLocation: Double])
+  case network(NetworkDeclaration)
+  case data(DataDeclaration)
+  case directive(DirectiveResult)
+  case checks([CheckResult], location: SourceLocation)
+}
+
+public struct NetworkDeclaration: Sendable {
+  public var spec: NetworkSpec
+  public var names: NetworkNames
+  public var network: Network
+  public var location: SourceLocation
+}
+
+public struct DataDeclaration: Sendable {
+  public var name: String
+  public var dataset: Dataset
+  public var source: DataSource
+  public var location: SourceLocation
+}
+
+/// What one directive did to one network.
+public struct DirectiveResult: Sendable {
+  public var kind: LessonBlock.Kind
+  public var location: SourceLocation
+  public var networkName: String
+  public var names: NetworkNames
+  public var dataName: String
+  public var data: Dataset
+  public var optimizer: Optimizer
+  /// The network when the directive began, and when it ended.
+  public var before: Network
+  public var after: Network
+  public var forward: ForwardPass?
+  public var loss: LossValue?
+  public var backward: BackwardPass?
+  public var update: UpdateRecord?
+  public var training: TrainingResult?
+  public var gradientCheck: [GradientComparison]?
+}
+
+public struct TrainingResult: Sendable {
+  public var schedule: TrainingSchedule
+  public var epochs: Double
+  public var history: TrainingHistory
+  /// The iterations whose error the report lists (1-based, within the run).
+  public var recorded: [Int]
+  /// A forward pass over the whole data set after the last update, and its error.
+  public var finalForward: ForwardPass
+  public var finalLoss: LossValue
+  /// Share of samples classified correctly after training, when the targets are classes.
+  public var accuracy: Double?
+}
+
+public struct CheckResult: Sendable {
+  public var spec: CheckSpec
+  public var computed: Double?
+  public var passed: Bool
+  /// The tolerance in absolute terms, as applied.
+  public var allowed: Double
+}

@@ -1,0 +1,56 @@
+/// A parsed lesson: its settings and, in order, its prose and its blocks.
+public struct Lesson: Sendable {
+  public var file: String
+  public var source: String
+  public var settings: LessonSettings
+  public var items: [LessonItem]
+
+  /// The version of the lesson format this parser reads.
+  public static let formatVersion = 1
+}
+
+public enum Notation: String, Sendable, Hashable, CaseIterable {
+  /// z for the net input, a for the activation.
+  case za = "z-a"
+  /// net and out, as the best-known worked example writes them.
+  case netOut = "net-out"
+
+  public var net: String { self == .za ? "z" : "net" }
+  public var out: String { self == .za ? "a" : "out" }
+}
+
+/// Front-matter settings.
+public struct LessonSettings: Sendable, Hashable {
+  public var title: String?
+  public var notation: Notation = .za
+  /// Decimals shown for values in tables and inline references.
+  public var decimals: Int = 9
+  public var format: Int = Lesson.formatVersion
+}
+
+public enum LessonItem: Sendable {
+  case prose(MarkdownNode)
+  case block(LessonBlock)
+}
+
+/// A fenced block the lesson format gives a meaning to, decoded from its YAML body.
+public struct LessonBlock: Sendable {
+  public var kind: Kind
+  /// The word after the kind in the info string: a network's name, or the network a directive acts on.
+  public var argument: String?
+  public var location: SourceLocation
+  public var body: String
+  public var content: Content
+
+  public enum Kind: String, Sendable, CaseIterable {
+    case network, data, forward, loss, backward, update, step, train, check, gradcheck
+  }
+
+  public enum Content: Sendable {
+    case network(NetworkSpec)
+    case data(DataSpec)
+    case directive(DirectiveSpec)
+    case check([CheckSpec])
+    case invalid
+  }
+}

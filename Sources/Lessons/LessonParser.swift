@@ -1,0 +1,159 @@
+import Backprop
+import Yams
+
+extension Lesson {
+  /// Parses a lesson; the diagnostics hold every problem found, and the lesson should not run
+  /// when any of them is an error.
+  public static func parse(_ source: String, file: String) -> (Lesson, [Diagnostic]) {
+    var parser = LessonParser(file: file)
+    let lesson = parser.parse(source)
+    return (lesson, parser.diagnostics.sorted { $0.location < $1.location })
+  }
+}
+
+struct LessonParser {
+  let file: String
+  var diagnostics: [Diagnostic] = []
+  /// Network bodies seen so far, for `from:`.
+  var networkBodies: [String: Node] = [:]
+  var lifted: [Prepass.Lifted] = []
+
+  init(file: String) { self.file = file }
+
+  mutating func parse(_ source: String) -> Lesson {
+    let pre = Prepass(source, file: file)
+    diagnostics += pre.diagnostics
+    lifted = pre.lifted
+    var settings = LessonSettings()
+    if let front = pre.frontMatter { settings = parseSettings(front.yaml, firstLine: front.firstLine) }
+
+    var items: [LessonItem] = []
+    for node in CommonMark.parse(pre.text, file: file) {
+      if case .code(let info, let text) = node.block, let block = lessonBlock(info: info, text: text, at: node.location) {
+        items.append(.block(block))
+      } else {
+        items.append(.prose(MarkdownNode(block: resolve(node.block), location: node.location)))
+      }
+    }
+    return Lesson(file: file, source: source, settings: settings, items: items)
+  }
+
+  // MARK: Front matter
+
+  mutating func parseSettings(_ yaml: String, firstLine: Int) -> LessonSettings {
+    var settings = LessonSettings()
+    var body = YAMLBody(file: file, firstLine: firstLine, column: 1)
+    defer { diagnostics += body.diagnostics }
+    guard let root = body.parse(yaml) else { return settings }
+    let fields = body.fields(root, allowed: ["title", "notation", "decimals", "format"], what: "the front matter")
+    if let node = fields["title"] { settings.title = body.string(node, "title") }
+    if let node = fields["notation"], let word = body.string(node, "notation") {
+      if let notation = Notation(rawValue: word) {
+        settings.notation = notation
+      } else {
+        body.error("unknown notation `\(word)`", at: node, notes: ["use `z-a` (z, a, δ) or `net-out` (net, out, δ)"])
+      }
+    }
+    if let node = fields["decimals"], let d = body.integer(node, "decimals", range: 1...15) { settings.decimals = d }
+    if let node = fields["format"], let v = body.integer(node, "format", range: 1...1_000) {
+      if v != Lesson.formatVersion {
+        body.error("this lesson asks for format \(v), but this version of lesson reads format \(Lesson.formatVersion)", at: node)
+      }
+    }
+    return settings
+  }
+
+  // MARK: Placeholders
+
+  func resolve(_ block: Block) -> Block {
+    switch block {
+    case .paragraph(let inlines):
+      let resolved = resolve(inlines)
+      if resolved.count == 1, case .math(let tex, true) = resolved[0] { return .displayMath(tex: tex) }
+      return .paragraph(resolved)
+    case .heading(let level, let inlines): return .heading(level: level, resolve(inlines))
+    case .blockQuote(let blocks): return .blockQuote(blocks.map(resolve))
+    case .list(let ordered, let start, let tight, let items): return .list(ordered: ordered, start: start, tight: tight, items: items.map { $0.map(resolve) })
+    case .code(let info, let text): return .code(info: info, text: restore(text))
+    case .html(let text): return .html(restore(text))
+    case .thematicBreak, .displayMath: return block
+    }
+  }
+
+  func resolve(_ inlines: [Inline]) -> [Inline] {
+    inlines.flatMap { inline -> [Inline] in
+      switch inline {
+      case .text(let s): return split(s)
+      case .code(let s): return [.code(restore(s))]
+      case .html(let s): return [.html(restore(s))]
+      case .emphasis(let c): return [.emphasis(resolve(c))]
+      case .strong(let c): return [.strong(resolve(c))]
+      case .link(let d, let t, let c): return [.link(destination: restore(d), title: restore(t), resolve(c))]
+      case .image(let s, let t, let c): return [.image(source: restore(s), title: restore(t), alt: resolve(c))]
+      case .softBreak, .lineBreak, .math, .value: return [inline]
+      }
+    }
+  }
+
+  /// Splits a text run at placeholders into text, math and value references.
+  func split(_ text: String) -> [Inline] {
+    guard text.contains(Prepass.open) else { return [.text(text)] }
+    var out: [Inline] = []
+    var rest = Substring(text)
+    while let open = rest.firstIndex(of: Prepass.open), let close = rest[open...].firstIndex(of: Prepass.close),
+      let index = Int(rest[rest.index(after: open)..<close]), lifted.indices.contains(index)
+    {
+      if open > rest.startIndex { out.append(.text(String(rest[..<open]))) }
+      let item = lifted[index]
+      switch item.span {
+      case .math(let tex, let display): out.append(.math(tex: tex, display: display))
+      case .value(let name, let decimals): out.append(.value(name: name, decimals: decimals, location: item.location))
+      }
+      rest = rest[rest.index(after: close)...]
+    }
+    if !rest.isEmpty { out.append(.text(String(rest))) }
+    return out
+  }
+
+  /// Puts lifted source back where a placeholder landed in literal text (code spans, URLs).
+  func restore(_ text: String) -> String {
+    guard text.contains(Prepass.open) else { return text }
+    var out = text
+    for (index, item) in lifted.enumerated().reversed() {
+      out = out.replacingOccurrences(of: Prepass.placeholder(index), with: item.source)
+    }
+    return out
+  }
+
+  // MARK: Blocks
+
+  mutating func lessonBlock(info: String, text: String, at location: SourceLocation) -> LessonBlock? {
+    let words = info.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    guard let first = words.first, let kind = LessonBlock.Kind(rawValue: first) else { return nil }
+    let argument = words.count > 1 ? words[1] : nil
+    let bodyStart = SourceLocation(file: file, line: location.line + 1, column: location.column)
+    if words.count > 2 {
+      diagnostics.append(.error("a `\(kind.rawValue)` block takes at most one name after its kind", at: location,
+        notes: ["write ```` ```\(kind.rawValue) \(words[1]) ````"]))
+    }
+    var block = LessonBlock(kind: kind, argument: argument, location: location, body: text, content: .invalid)
+    switch kind {
+    case .check:
+      block.content = .check(parseChecks(text, start: bodyStart))
+    default:
+      var body = YAMLBody(file: file, firstLine: bodyStart.line, column: bodyStart.column)
+      if let root = body.parse(text) {
+        switch kind {
+        case .network:
+          if let spec = parseNetwork(root, name: argument ?? "network", at: location, body: &body) { block.content = .network(spec) }
+        case .data:
+          if let spec = parseData(root, name: argument, at: location, body: &body) { block.content = .data(spec) }
+        default:
+          if let spec = parseDirective(kind, root, body: &body) { block.content = .directive(spec) }
+        }
+      }
+      diagnostics += body.diagnostics
+    }
+    return block
+  }
+}

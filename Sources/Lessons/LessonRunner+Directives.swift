@@ -1,0 +1,207 @@
+import Backprop
+
+extension LessonRunner {
+  mutating func run(_ kind: LessonBlock.Kind, _ spec: DirectiveSpec, network name: String?, at location: SourceLocation) {
+    guard let networkName = name ?? current else {
+      error("a `\(kind.rawValue)` block needs a network declared before it", at: location,
+        notes: ["declare one with a ```` ```network NAME ```` block above this one"])
+      return
+    }
+    guard var state = networks[networkName] else {
+      error("no network named `\(networkName)` is declared before this block", at: location,
+        notes: [closestMatch(to: networkName, in: Array(networks.keys)).map { "did you mean `\($0)`?" } ?? "declared so far: \(networks.keys.sorted().joined(separator: ", "))"])
+      return
+    }
+    current = networkName
+
+    // The data: named, else the one this network last used, else the latest declared.
+    let dataName: String
+    if let requested = spec.data {
+      guard datasets[requested] != nil else {
+        error("no data block named `\(requested)` comes before this block", at: location,
+          notes: [closestMatch(to: requested, in: Array(datasets.keys)).map { "did you mean `\($0)`?" } ?? "declared so far: \(datasets.keys.sorted().joined(separator: ", "))"])
+        return
+      }
+      dataName = requested
+    } else if let latest = latestData {
+      dataName = latest
+    } else {
+      error("a `\(kind.rawValue)` block needs data: add a ```` ```data ```` block with inputs and targets before it", at: location)
+      return
+    }
+    let data = datasets[dataName]!
+    let network = state.network
+    guard data.inputs.columns == network.inputCount else {
+      error("data `\(dataName)` has \(data.inputs.columns) inputs per sample, but network `\(networkName)` takes \(network.inputCount) (\(state.declaration.names.inputs.joined(separator: ", ")))", at: location)
+      return
+    }
+    guard data.targets.columns == network.outputCount else {
+      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) outputs (\(state.declaration.names.neurons.last!.joined(separator: ", ")))", at: location)
+      return
+    }
+    if state.dataName != dataName { state.forwardIsCurrent = false }
+
+    var result = DirectiveResult(kind: kind, location: location, networkName: networkName, names: state.declaration.names,
+      dataName: dataName, data: data, optimizer: state.declaration.spec.optimizer, before: network, after: network)
+
+    func ensureForward(_ state: inout State) -> ForwardPass {
+      if state.forwardIsCurrent, let f = state.forward { return f }
+      let f = state.network.forward(data.inputs)
+      state.forward = f
+      state.loss = nil
+      state.backward = nil
+      state.forwardIsCurrent = true
+      return f
+    }
+
+    switch kind {
+    case .forward:
+      let f = state.network.forward(data.inputs)
+      state.forward = f
+      state.forwardIsCurrent = true
+      state.loss = nil
+      state.backward = nil
+      result.forward = f
+    case .loss:
+      let f = ensureForward(&state)
+      state.loss = state.network.loss(of: f.outputs, targets: data.targets)
+      result.forward = f
+      result.loss = state.loss
+    case .backward:
+      let f = ensureForward(&state)
+      if state.loss == nil { state.loss = state.network.loss(of: f.outputs, targets: data.targets) }
+      state.backward = state.network.backward(f, targets: data.targets)
+      result.forward = f
+      result.loss = state.loss
+      result.backward = state.backward
+    case .update:
+      guard state.forwardIsCurrent, let f = state.forward, let b = state.backward else {
+        error("`update` needs the gradients of the current parameters: put a `backward` block before it", at: location)
+        return
+      }
+      result.forward = f
+      result.backward = b
+      result.update = state.network.update(from: f, b, targets: data.targets, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+      state.forwardIsCurrent = false
+    case .step:
+      let f = state.network.forward(data.inputs)
+      let l = state.network.loss(of: f.outputs, targets: data.targets)
+      let b = state.network.backward(f, targets: data.targets)
+      result.forward = f
+      result.loss = l
+      result.backward = b
+      result.update = state.network.update(from: f, b, targets: data.targets, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+      state.forward = f
+      state.loss = l
+      state.backward = b
+      state.forwardIsCurrent = false
+    case .train:
+      guard let training = train(spec, state: &state, data: data, at: location) else { return }
+      result.training = training
+      result.forward = training.finalForward
+      result.loss = training.finalLoss
+    case .gradcheck:
+      result.gradientCheck = state.network.gradientCheck(data, step: spec.step)
+      let f = ensureForward(&state)
+      result.forward = f
+    case .network, .data, .check:
+      return
+    }
+    result.after = state.network
+    state.dataName = dataName
+    state.data = data
+    if let f = result.forward, let bad = firstNonFinite(f, result.loss, names: state.declaration.names) {
+      stopped = .error("a value is not finite: \(bad)", at: location,
+        notes: ["likely causes: a learning rate too large, inputs far from 0, or a log of 0 in the loss"])
+    }
+    networks[networkName] = state
+    items.append(.directive(result))
+  }
+
+  func firstNonFinite(_ f: ForwardPass, _ loss: LossValue?, names: NetworkNames) -> String? {
+    for l in f.z.indices {
+      for n in 0..<f.z[l].rows {
+        for j in 0..<f.z[l].columns where !f.z[l][n, j].isFinite || !f.a[l][n, j].isFinite {
+          return "\(names.neurons[l][j]) (layer \(l + 1), sample \(n + 1)) has z = \(f.z[l][n, j]), a = \(f.a[l][n, j])"
+        }
+      }
+    }
+    if let loss, !loss.total.isFinite { return "the error E is \(loss.total)" }
+    return nil
+  }
+
+  mutating func train(_ spec: DirectiveSpec, state: inout State, data: Dataset, at location: SourceLocation) -> TrainingResult? {
+    let perEpoch = TrainingSchedule(iterations: 1, batchSize: spec.batchSize).iterationsPerEpoch(samples: data.count)
+    let iterations = spec.iterations ?? (spec.epochs! * perEpoch)
+    let batch = min(spec.batchSize ?? data.count, data.count)
+    let work = 6 * Double(iterations) * Double(batch) * Double(state.network.parameterCount)
+    if work > limits.work {
+      error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,
+        notes: ["lower `iterations` or the network's size, or raise the limit on purpose with `--max-work N`"])
+      return nil
+    }
+    if let r = spec.record, let bad = r.first(where: { $0 > iterations }) {
+      error("`record` asks for iteration \(bad), but this block runs \(iterations)", at: location)
+      return nil
+    }
+    let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
+    let history = state.network.train(on: data, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+    let final = state.network.forward(data.inputs)
+    let finalLoss = state.network.loss(of: final.outputs, targets: data.targets)
+    state.forward = final
+    state.loss = finalLoss
+    state.history = history.losses
+    state.backward = nil
+    state.forwardIsCurrent = true
+    var recorded = spec.record ?? defaultRecord(iterations: iterations, every: spec.every)
+    recorded = recorded.filter { $0 <= history.losses.count }
+    if let stop = history.stoppedAt {
+      stopped = .error("training stopped at iteration \(stop): the error became \(state.network.loss(of: state.network.forward(data.inputs).outputs, targets: data.targets).total)", at: location,
+        notes: ["the network is left as it was after iteration \(stop - 1)", "likely causes: a learning rate too large, or a log of 0 in the loss"])
+    }
+    return TrainingResult(schedule: schedule, epochs: Double(iterations) / Double(perEpoch), history: history, recorded: recorded,
+      finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets))
+  }
+
+  func defaultRecord(iterations: Int, every: Int?) -> [Int] {
+    if let every { return Array(stride(from: every, through: iterations, by: every)) }
+    var out = [1]
+    var p = 10
+    while p < iterations { out.append(p); p *= 10 }
+    if out.last != iterations { out.append(iterations) }
+    return out
+  }
+
+  /// The share of samples whose predicted class matches the target class, when targets are classes:
+  /// one-hot rows (argmax), or a single 0/1 output (threshold ½).
+  static func accuracy(_ outputs: Matrix, _ targets: Matrix) -> Double? {
+    guard targets.values.allSatisfy({ $0 == 0 || $0 == 1 }) else { return nil }
+    var right = 0
+    for n in 0..<targets.rows {
+      if targets.columns == 1 {
+        if (outputs[n, 0] >= 0.5 ? 1.0 : 0.0) == targets[n, 0] { right += 1 }
+      } else {
+        let t = targets.row(n), a = outputs.row(n)
+        guard t.reduce(0, +) == 1 else { return nil }
+        if a.indices.max(by: { a[$0] < a[$1] }) == t.firstIndex(of: 1) { right += 1 }
+      }
+    }
+    return Double(right) / Double(targets.rows)
+  }
+
+  mutating func check(_ specs: [CheckSpec], at location: SourceLocation) {
+    var results: [CheckResult] = []
+    for spec in specs {
+      let computed = value(spec.name, at: spec.location)
+      let allowed: Double
+      switch spec.tolerance {
+      case .digitsWritten(let d): allowed = d
+      case .absolute(let a): allowed = a
+      case .relative(let r): allowed = r * abs(spec.expected)
+      }
+      let passed = computed.map { abs($0 - spec.expected) <= allowed } ?? false
+      results.append(CheckResult(spec: spec, computed: computed, passed: passed, allowed: allowed))
+    }
+    items.append(.checks(results, location: location))
+  }
+}

@@ -1,0 +1,159 @@
+import Backprop
+
+extension LessonRunner {
+  /// The value a name has at this point of the lesson, or nil after recording why not.
+  mutating func value(_ reference: String, at location: SourceLocation) -> Double? {
+    switch lookup(reference) {
+    case .success(let v): return v
+    case .failure(let problem):
+      diagnostics.append(.error(problem.message, at: location, notes: problem.notes))
+      return nil
+    }
+  }
+
+  struct LookupProblem: Error {
+    var message: String
+    var notes: [String] = []
+  }
+
+  /// Resolves `[NET/]name[.part][[sample]]` against the networks' current state.
+  func lookup(_ reference: String) -> Result<Double, LookupProblem> {
+    var name = Substring(reference)
+    var networkName = current
+    if let slash = name.firstIndex(of: "/") {
+      networkName = String(name[..<slash])
+      name = name[name.index(after: slash)...]
+    }
+    var sample: Int?
+    if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+      guard let k = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]), k >= 1 else {
+        return .failure(LookupProblem(message: "`\(reference)`: the sample index in brackets must be a whole number from 1"))
+      }
+      sample = k
+      name = name[..<open]
+    }
+    guard let networkName, let state = networks[networkName] else {
+      if let networkName {
+        return .failure(LookupProblem(message: "unknown network `\(networkName)` in `\(reference)`", notes: ["declared so far: \(networks.keys.sorted().joined(separator: ", "))"]))
+      }
+      return .failure(LookupProblem(message: "`\(reference)` has no value yet: no network is declared before this point"))
+    }
+    let names = state.declaration.names
+    if name == "E.iteration" {
+      guard let history = state.history else { return missing(reference, "train") }
+      guard let k = sample else {
+        return .failure(LookupProblem(message: "`\(reference)` needs an iteration, e.g. `E.iteration[100]`"))
+      }
+      guard k <= history.count else {
+        return .failure(LookupProblem(message: "`\(reference)`: the last `train` block ran \(history.count) iterations"))
+      }
+      return .success(history[k - 1])
+    }
+    guard let entry = Self.resolve(String(name), names) else {
+      let suggestion = closestMatch(to: String(name), in: names.allValueNames)
+      return .failure(LookupProblem(message: "unknown value `\(reference)`",
+        notes: [suggestion.map { "did you mean `\($0)`?" } ?? "names look like h1.z, h1.a, o1.delta, w5, w5.grad, E (see the README)"]))
+    }
+
+    // Parameters need no sample.
+    switch entry {
+    case .weight(let l, let j, let i, let grad):
+      if grad { return gradient(of: state, reference, "backward") { $0.weightGradients[l][j, i] } }
+      if sample != nil { return .failure(LookupProblem(message: "`\(reference)`: a weight has no sample index")) }
+      return .success(state.network.layers[l].weights[j, i])
+    case .bias(let l, let j, let grad):
+      if grad { return gradient(of: state, reference, "backward") { $0.biasGradients[l][j] } }
+      if sample != nil { return .failure(LookupProblem(message: "`\(reference)`: a bias has no sample index")) }
+      return .success(state.network.layers[l].biases[j])
+    default: break
+    }
+
+    guard let data = state.data else {
+      return .failure(LookupProblem(message: "`\(reference)` has no value yet: no directive has run network `\(networkName)`",
+        notes: ["values appear after a `forward`, `loss`, `backward`, `step` or `train` block"]))
+    }
+    let count = data.count
+    if sample == nil, count > 1, entry.isPerSample {
+      return .failure(LookupProblem(message: "`\(reference)` has one value per sample and there are \(count): say which, e.g. `\(reference)[1]`"))
+    }
+    let n = (sample ?? 1) - 1
+    if n >= count { return .failure(LookupProblem(message: "`\(reference)`: sample \(n + 1) does not exist; the data has \(count)")) }
+
+    switch entry {
+    case .input(let i): return .success(data.inputs[n, i])
+    case .target(let k): return .success(data.targets[n, k])
+    case .net(let l, let j):
+      guard let f = state.forward else { return missing(reference, "forward") }
+      return .success(f.z[l][n, j])
+    case .out(let l, let j):
+      guard let f = state.forward else { return missing(reference, "forward") }
+      return .success(f.a[l][n, j])
+    case .delta(let l, let j):
+      return gradient(of: state, reference, "backward") { $0.delta[l][n, j] }
+    case .outGradient(let l, let j):
+      return gradient(of: state, reference, "backward") { $0.errorSignal[l][n, j] }
+    case .error:
+      guard let loss = state.loss else { return missing(reference, "loss") }
+      return .success(sample == nil ? loss.total : loss.perSample[n])
+    case .outputError(let k):
+      guard let loss = state.loss else { return missing(reference, "loss") }
+      return .success(loss.terms[n, k])
+    case .weight, .bias: fatalError("handled above")
+    }
+  }
+
+  func missing(_ reference: String, _ directive: String) -> Result<Double, LookupProblem> {
+    .failure(LookupProblem(message: "`\(reference)` has no value at this point: it comes from a `\(directive)` block",
+      notes: ["run `\(directive)` on this network before this line"]))
+  }
+
+  func gradient(of state: State, _ reference: String, _ directive: String, _ read: (BackwardPass) -> Double) -> Result<Double, LookupProblem> {
+    guard let b = state.backward else { return missing(reference, "backward") }
+    return .success(read(b))
+  }
+
+  enum Entry {
+    case input(Int), target(Int), net(Int, Int), out(Int, Int), delta(Int, Int), outGradient(Int, Int)
+    case error, outputError(Int)
+    case weight(Int, Int, Int, grad: Bool), bias(Int, Int, grad: Bool)
+
+    var isPerSample: Bool {
+      switch self {
+      case .weight, .bias, .error: false
+      default: true
+      }
+    }
+  }
+
+  static func resolve(_ name: String, _ names: NetworkNames) -> Entry? {
+    if name == "E" { return .error }
+    if let i = names.inputs.firstIndex(of: name) { return .input(i) }
+    var base = name
+    let grad = name.hasSuffix(".grad")
+    if grad { base.removeLast(5) }
+    for l in names.weights.indices {
+      for j in names.weights[l].indices {
+        if let i = names.weights[l][j].firstIndex(of: base) { return .weight(l, j, i, grad: grad) }
+      }
+      if let j = names.biases[l].firstIndex(of: base) { return .bias(l, j, grad: grad) }
+    }
+    // Neuron quantities: `h1.z`, `h1.a.grad`, …
+    guard let dot = name.firstIndex(of: ".") else { return nil }
+    let neuron = String(name[..<dot])
+    let part = String(name[name.index(after: dot)...])
+    for l in names.neurons.indices {
+      guard let j = names.neurons[l].firstIndex(of: neuron) else { continue }
+      let isOutput = l == names.neurons.count - 1
+      switch part {
+      case "z", "net": return .net(l, j)
+      case "a", "out": return .out(l, j)
+      case "delta", "δ", "z.grad", "net.grad": return .delta(l, j)
+      case "a.grad", "out.grad": return .outGradient(l, j)
+      case "t", "target": return isOutput ? .target(j) : nil
+      case "E": return isOutput ? .outputError(j) : nil
+      default: return nil
+      }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,149 @@
+import Backprop
+
+/// Limits on what one lesson may ask for, so a typo cannot make a run take hours or fill the disk.
+public struct RunLimits: Sendable {
+  /// Trainable numbers in one network.
+  public var parameters = 1_000_000
+  /// Multiply-adds of one `train` block, about 6 × samples × parameters per iteration.
+  public var work = 200_000_000_000.0
+  public init() {}
+}
+
+/// Runs a parsed lesson's directives in order.
+public struct LessonRunner {
+  /// Reads a file named by the lesson, relative to the lesson's folder (the CLI decides what is allowed).
+  public typealias Loader = @Sendable (String) throws -> String
+
+  struct State {
+    var declaration: NetworkDeclaration
+    var network: Network
+    var optimizerState: OptimizerState
+    var dataName: String?
+    var data: Dataset?
+    var forward: ForwardPass?
+    var loss: LossValue?
+    var backward: BackwardPass?
+    /// The per-iteration errors of the latest `train` block.
+    var history: [Double]?
+    /// Whether `forward` was computed with the current parameters.
+    var forwardIsCurrent = false
+  }
+
+  let lesson: Lesson
+  let loader: Loader
+  let limits: RunLimits
+  var diagnostics: [Diagnostic] = []
+  var networks: [String: State] = [:]
+  var current: String?
+  var datasets: [String: Dataset] = [:]
+  var latestData: String?
+  var items: [ExecutedItem] = []
+  var stopped: Diagnostic?
+
+  public static func run(_ lesson: Lesson, limits: RunLimits = RunLimits(), loader: @escaping Loader = { _ in throw LoaderUnavailable() }) -> (ExecutedLesson, [Diagnostic]) {
+    var runner = LessonRunner(lesson: lesson, loader: loader, limits: limits)
+    for item in lesson.items {
+      runner.execute(item)
+    }
+    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped), runner.diagnostics.sorted { $0.location < $1.location })
+  }
+
+  public struct LoaderUnavailable: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "reading files is not available here" }
+  }
+
+  mutating func error(_ message: String, at location: SourceLocation, notes: [String] = []) {
+    diagnostics.append(.error(message, at: location, notes: notes))
+  }
+
+  mutating func execute(_ item: LessonItem) {
+    switch item {
+    case .prose(let node):
+      var values: [SourceLocation: Double] = [:]
+      for (name, location) in node.block.valueReferences {
+        if let v = value(name, at: location) { values[location] = v }
+      }
+      items.append(.prose(node, values: values))
+    case .block(let block):
+      switch block.content {
+      case .invalid: break
+      case .network(let spec): declare(spec, at: block.location)
+      case .data(let spec): declare(spec)
+      case .check(let specs): check(specs, at: block.location)
+      case .directive(let spec):
+        guard stopped == nil else { return }
+        run(block.kind, spec, network: block.argument, at: block.location)
+      }
+    }
+  }
+
+  // MARK: Declarations
+
+  mutating func declare(_ spec: NetworkSpec, at location: SourceLocation) {
+    var rng = SeededGenerator(seed: spec.seed)
+    var layers: [DenseLayer] = []
+    var fanIn = spec.inputs.count
+    for layer in spec.layers {
+      let weights = layer.weights ?? layer.initialization.weights(neurons: layer.neurons.count, inputs: fanIn, using: &rng)
+      layers.append(DenseLayer(weights: weights, biases: layer.biases ?? Array(repeating: 0, count: layer.neurons.count), activation: layer.activation))
+      fanIn = layer.neurons.count
+    }
+    let network = Network(inputCount: spec.inputs.count, layers: layers, loss: spec.loss, reduction: spec.reduction,
+      updatesBiases: spec.updatesBiases, updateOrder: spec.updateOrder)
+    if network.parameterCount > limits.parameters {
+      error("network `\(spec.name)` has \(network.parameterCount) parameters, over the limit of \(limits.parameters)", at: location,
+        notes: ["raise the limit on purpose with `--max-parameters N`"])
+      return
+    }
+    let declaration = NetworkDeclaration(spec: spec, names: NetworkNames(spec), network: network, location: location)
+    networks[spec.name] = State(declaration: declaration, network: network, optimizerState: OptimizerState(for: network))
+    current = spec.name
+    items.append(.network(declaration))
+  }
+
+  mutating func declare(_ spec: DataSpec) {
+    let dataset: Dataset
+    switch spec.source {
+    case .inline(let d): dataset = d
+    case .xor: dataset = .xor
+    case .spiral(let classes, let points, let noise, let seed):
+      dataset = .spiral(classes: classes, pointsPerClass: points, noise: noise, seed: seed)
+    case .csv(let path, let columns):
+      let text: String
+      do { text = try loader(path) } catch {
+        self.error("cannot read data file `\(path)`: \(error)", at: spec.location); return
+      }
+      switch CSVTable.parse(text, inputColumns: columns) {
+      case .success(let d): dataset = d
+      case .failure(let problem):
+        self.error("data file `\(path)`, line \(problem.line): \(problem.message)", at: spec.location); return
+      }
+    }
+    let name = spec.name ?? "data"
+    datasets[name] = dataset
+    latestData = name
+    items.append(.data(DataDeclaration(name: name, dataset: dataset, source: spec.source, location: spec.location)))
+  }
+}
+
+extension Block {
+  /// Every `{{name}}` in the block, in reading order.
+  var valueReferences: [(String, SourceLocation)] {
+    func inlines(_ list: [Inline]) -> [(String, SourceLocation)] {
+      list.flatMap { inline -> [(String, SourceLocation)] in
+        switch inline {
+        case .value(let name, _, let location): [(name, location)]
+        case .emphasis(let c), .strong(let c), .link(_, _, let c), .image(_, _, let c): inlines(c)
+        default: []
+        }
+      }
+    }
+    switch self {
+    case .paragraph(let i), .heading(_, let i): return inlines(i)
+    case .blockQuote(let blocks): return blocks.flatMap(\.valueReferences)
+    case .list(_, _, _, let items): return items.joined().flatMap(\.valueReferences)
+    case .code, .html, .thematicBreak, .displayMath: return []
+    }
+  }
+}

@@ -1,2 +1,0 @@
-// Placeholder until the first Typesetting file lands.
-enum TypesettingPlaceholder {}
