@@ -1,5 +1,121 @@
+import Backprop
 import Lessons
+import Typesetting
 
+/// The HTML report: one self-contained file with the lesson's prose and, after each directive,
+/// its values and the working that produced them. No scripts, nothing fetched.
 public enum HTMLReport {
-  public static func render(_ run: ExecutedLesson) -> String { "<!doctype html><title>todo</title>" }
+  public static func render(_ run: ExecutedLesson) -> String {
+    var context = ReportContext(run: run)
+    var body: [HTML] = []
+    var headings: [(level: Int, id: String, text: String)] = []
+    for item in run.items {
+      switch item {
+      case .prose(let node, let values):
+        if case .heading(let level, let inlines) = node.block {
+          let id = context.anchor(for: inlines.map(\.plainText).joined())
+          headings.append((level, id, inlines.map(\.plainText).joined()))
+          body.append(.el("h\(min(level, 6))", [("id", id)], context.inlines(inlines, values: values)))
+        } else {
+          body.append(context.block(node.block, values: values))
+        }
+      case .network(let declaration): body.append(context.network(declaration))
+      case .data(let data): body.append(context.data(data))
+      case .directive(let result): body.append(context.directive(result))
+      case .checks(let results, _): body.append(context.checks(results))
+      }
+    }
+    if let stop = run.stoppedEarly {
+      body.append(.el("div", [("class", "stopped"), ("role", "alert")], [
+        .el("strong", [], "The run stopped here. "),
+        .text("\(stop.location): \(stop.message). " + stop.notes.joined(separator: " ")),
+      ]))
+    }
+
+    let title = run.lesson.settings.title ?? headings.first?.text ?? run.lesson.file
+    // The first heading is the page title when it repeats the lesson's title; the contents list the rest.
+    let contents = headings.filter { $0.level >= 2 && $0.level <= 3 }
+    var page: [HTML] = []
+    let firstIsTitle = headings.first.map { $0.level == 1 } ?? false
+    if !firstIsTitle { page.append(.el("h1", [], title)) }
+    let summary = context.summary()
+    if contents.count >= 2 {
+      page.append(.el("nav", [("class", "toc"), ("aria-label", "Contents")], [
+        .el("h2", [], "Contents"),
+        .el("ol", [], contents.map { h in .el("li", [("class", "toc-\(h.level)")], [.el("a", [("href", "#\(h.id)")], h.text)]) }),
+      ]))
+    }
+    let document = HTML.fragment([
+      .trusted("<!DOCTYPE html>\n"),
+      .el("html", [("lang", "en")], [
+        .el("head", [], [
+          .el("meta", [("charset", "utf-8")]),
+          .el("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
+          .el("meta", [("name", "generator"), ("content", "lesson (format \(Lesson.formatVersion))")]),
+          .el("title", [], title),
+          .el("style", [], [.trusted(Stylesheet.css + SVG.stylesheet)]),
+        ]),
+        .el("body", [], [
+          .el("main", [], [
+            .el("header", [], [summary]),
+            .fragment(firstIsTitle ? [body.first!] : []),
+            .fragment(page),
+            .fragment(firstIsTitle ? Array(body.dropFirst()) : body),
+          ])
+        ]),
+      ]),
+    ])
+    return document.rendered() + "\n"
+  }
+}
+
+/// Per-report state: the number format, the notation and the anchors already used.
+struct ReportContext {
+  let run: ExecutedLesson
+  let format: NumberFormat
+  let notation: Notation
+  var usedAnchors: [String: Int] = [:]
+  var figureCount = 0
+
+  init(run: ExecutedLesson) {
+    self.run = run
+    format = NumberFormat(decimals: run.lesson.settings.decimals)
+    notation = run.lesson.settings.notation
+  }
+
+  mutating func anchor(for text: String) -> String {
+    var slug = String(text.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    while slug.contains("--") { slug = slug.replacingOccurrences(of: "--", with: "-") }
+    slug = String(slug.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed())
+    if slug.isEmpty { slug = "section" }
+    let n = usedAnchors[slug, default: 0]
+    usedAnchors[slug] = n + 1
+    return n == 0 ? slug : "\(slug)-\(n + 1)"
+  }
+
+  mutating func nextFigureID(_ prefix: String) -> String {
+    figureCount += 1
+    return "\(prefix)\(figureCount)"
+  }
+
+  /// A number in a table cell: fixed decimals, the exact value on hover.
+  func cell(_ x: Double, _ extraClass: String? = nil) -> HTML {
+    .el("td", [("class", "num" + (extraClass.map { " " + $0 } ?? "")), ("title", NumberFormat.exact(x))], format.fixed(x))
+  }
+
+  /// A number inside a sentence.
+  func inlineNumber(_ x: Double, decimals: Int? = nil) -> HTML {
+    let f = decimals.map { NumberFormat(decimals: $0) } ?? format
+    return .el("span", [("class", "value"), ("title", NumberFormat.exact(x))], f.short(x))
+  }
+
+  func summary() -> HTML {
+    let checks = run.checks
+    guard !checks.isEmpty else { return .fragment([]) }
+    let failed = checks.filter { !$0.passed }.count
+    let text = failed == 0 ? "All \(checks.count) checks pass." : "\(failed) of \(checks.count) checks fail."
+    return .el("p", [("class", failed == 0 ? "summary pass" : "summary fail")], text)
+  }
+
+  func summaryCaption(_ s: String) -> HTML { .el("caption", [], s) }
 }

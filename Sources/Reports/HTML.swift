@@ -1,0 +1,66 @@
+/// A small HTML tree. Text and attribute values are escaped only when rendered, in one place;
+/// `trusted` is for markup this program generated itself (MathML, SVG), never for lesson text.
+public indirect enum HTML: Sendable {
+  case element(String, [(String, String)], [HTML])
+  case text(String)
+  case trusted(String)
+  case fragment([HTML])
+
+  static let voidElements: Set<String> = ["br", "hr", "img", "meta", "input", "link", "col", "wbr"]
+
+  public static func el(_ name: String, _ attributes: [(String, String)] = [], _ children: [HTML] = []) -> HTML {
+    .element(name, attributes, children)
+  }
+
+  public static func el(_ name: String, _ attributes: [(String, String)] = [], _ text: String) -> HTML {
+    .element(name, attributes, [.text(text)])
+  }
+
+  public func rendered() -> String {
+    var out = ""
+    render(into: &out)
+    return out
+  }
+
+  func render(into out: inout String) {
+    switch self {
+    case .text(let s): Self.escape(s, into: &out, attribute: false)
+    case .trusted(let s): out += s
+    case .fragment(let children): for c in children { c.render(into: &out) }
+    case .element(let name, let attributes, let children):
+      out += "<" + name
+      for (key, value) in attributes {
+        out += " " + key + "=\""
+        Self.escape(value, into: &out, attribute: true)
+        out += "\""
+      }
+      out += ">"
+      if Self.voidElements.contains(name) { return }
+      for c in children { c.render(into: &out) }
+      out += "</" + name + ">"
+      // Line breaks after block-level elements keep the file readable and diffable.
+      if ["p", "div", "section", "table", "tr", "h1", "h2", "h3", "h4", "li", "ul", "ol", "figure", "thead", "tbody", "details", "nav", "header", "pre", "blockquote"].contains(name) {
+        out += "\n"
+      }
+    }
+  }
+
+  public static func escape(_ s: String, into out: inout String, attribute: Bool) {
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "&": out += "&amp;"
+      case "<": out += "&lt;"
+      case ">": out += "&gt;"
+      case "\"" where attribute: out += "&quot;"
+      case "'" where attribute: out += "&#39;"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+  }
+
+  public static func escaped(_ s: String) -> String {
+    var out = ""
+    escape(s, into: &out, attribute: true)
+    return out
+  }
+}

@@ -1,0 +1,211 @@
+import Backprop
+import Foundation
+import Lessons
+import Typesetting
+
+extension ReportContext {
+  // MARK: Backward
+
+  mutating func backwardSection(_ r: DirectiveResult) -> [HTML] {
+    guard let b = r.backward, let f = r.forward else { return [] }
+    var out: [HTML] = []
+    let diagram = NetworkDiagram(
+      id: nextFigureID("bwd"), title: "Backward pass of \(r.networkName)",
+      description: "Each neuron shows \(notation.net), \(notation.out) and δ for sample 1; each edge its weight's gradient.",
+      layers: diagramLayers(r.names, r.before, forward: f, backward: b),
+      edgeLabel: { e in ["∂E/∂\(r.names.weights[e.layer][e.to][e.from]) \(format.short(b.weightGradients[e.layer][e.to, e.from]))"] })
+    out.append(figure(.trusted(diagram.svg())))
+    let columns = sampleColumns(r.data.count)
+    for l in b.delta.indices.reversed() {
+      var rows: [[HTML]] = []
+      for index in shownIndices(b.delta[l].columns) {
+        guard let j = index else { rows.append(ellipsisRow(1 + 2 * columns.count, hidden: b.delta[l].columns - 8, what: "neurons")); continue }
+        rows.append([rowHeader(r.names.neurons[l][j])] + columns.flatMap { n in [cell(b.errorSignal[l][n, j]), cell(b.delta[l][n, j])] })
+      }
+      let header = ["neuron"] + columns.flatMap { n in ["∂E/∂\(notation.out)\(sampleSuffix(n, r.data.count))", "δ = ∂E/∂\(notation.net)\(sampleSuffix(n, r.data.count))"] }
+      out.append(table(caption: "Layer \(l + 1): error signals and δ", header: header, rows: rows))
+      out.append(working("How the δ of layer \(l + 1) were computed", deltaWorking(r, f, b, layer: l)))
+      out.append(parameterGradientTable(r, b, layer: l))
+      out.append(working("How the gradients of layer \(l + 1) were computed", gradientWorking(r, f, b, layer: l)))
+    }
+    return out
+  }
+
+  func parameterGradientTable(_ r: DirectiveResult, _ b: BackwardPass, layer l: Int) -> HTML {
+    let layer = r.before.layers[l]
+    var rows: [[HTML]] = []
+    var all: [(String, Double, Double)] = []
+    for j in 0..<layer.neuronCount {
+      for i in 0..<layer.inputCount { all.append((r.names.weights[l][j][i], layer.weights[j, i], b.weightGradients[l][j, i])) }
+      all.append((r.names.biases[l][j], layer.biases[j], b.biasGradients[l][j]))
+    }
+    for index in shownIndices(all.count) {
+      guard let k = index else { rows.append(ellipsisRow(3, hidden: all.count - 8, what: "parameters")); continue }
+      rows.append([rowHeader(all[k].0), cell(all[k].1), cell(all[k].2)])
+    }
+    return table(caption: "Layer \(l + 1): gradients of the parameters", header: ["parameter", "value", "∂E/∂parameter"], rows: rows)
+  }
+
+  /// ∂E/∂out for one output, as a formula and with numbers.
+  func lossDerivative(_ r: DirectiveResult, _ f: ForwardPass, k: Int) -> (String, String) {
+    let s = symbols
+    let name = r.names.neurons.last![k]
+    let a = f.outputs[0, k], t = r.data.targets[0, k]
+    switch r.before.loss {
+    case .halfSquaredError: return ("(\(s.out(name)) - \(s.target(name)))", "(\(s.number(a)) - \(s.number(t, parenthesized: true)))")
+    case .meanSquaredError: return ("\\tfrac{2}{K}(\(s.out(name)) - \(s.target(name)))", "\\tfrac{2}{\(f.outputs.columns)}(\(s.number(a)) - \(s.number(t, parenthesized: true)))")
+    case .crossEntropy: return ("-\\frac{\(s.target(name))}{\(s.out(name))}", "-\\frac{\(s.number(t))}{\(s.number(a))}")
+    case .binaryCrossEntropy: return ("\\frac{\(s.out(name)) - \(s.target(name))}{\(s.out(name))(1 - \(s.out(name)))}", "")
+    }
+  }
+
+  /// f′ for a neuron as a formula in its output, and its value.
+  func activationDerivative(_ activation: Activation, neuron: String, z: Double, a: Double) -> (String, Double)? {
+    let s = symbols
+    switch activation {
+    case .sigmoid: return ("\(s.out(neuron))(1 - \(s.out(neuron)))", activation.derivative(z: z, a: a))
+    case .tanh: return ("1 - \(s.out(neuron))^2", activation.derivative(z: z, a: a))
+    case .relu: return ("[\(s.net(neuron)) > 0]", activation.derivative(z: z, a: a))
+    case .leakyReLU: return ("f'(\(s.net(neuron)))", activation.derivative(z: z, a: a))
+    case .linear: return ("1", 1)
+    case .softmax: return nil
+    }
+  }
+
+  func deltaWorking(_ r: DirectiveResult, _ f: ForwardPass, _ b: BackwardPass, layer l: Int) -> [String] {
+    let s = symbols
+    let layer = r.before.layers[l]
+    let isOutput = l == r.before.layers.count - 1
+    var lines: [String] = []
+    for j in 0..<min(layer.neuronCount, 3) {
+      let neuron = r.names.neurons[l][j]
+      let delta = s.number(b.delta[l][0, j])
+      if isOutput {
+        if r.before.loss.fusesWith(layer.activation) {
+          lines.append("\(s.delta(neuron)) = \(s.partial("E", s.net(neuron))) = \(s.out(neuron)) - \(s.target(neuron)) = \(s.number(f.outputs[0, j])) - \(s.number(r.data.targets[0, j], parenthesized: true)) = \(delta)")
+          continue
+        }
+        guard let (fp, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) else {
+          lines.append("\(s.delta(neuron)) = \(s.out(neuron))\\left(\(s.partial("E", s.out(neuron))) - \\sum_k \(s.outSymbol)_k \\frac{\\partial E}{\\partial \(s.outSymbol)_k}\\right) = \(delta)")
+          continue
+        }
+        let (dE, _) = lossDerivative(r, f, k: j)
+        lines.append("\(s.delta(neuron)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) = \(dE) \\cdot \(fp) = \(s.number(b.errorSignal[l][0, j], parenthesized: true)) \\times \(s.number(fpValue)) = \(delta)")
+      } else {
+        let above = r.before.layers[l + 1]
+        let shown = Array(0..<min(above.neuronCount, 4))
+        let more = above.neuronCount > shown.count ? " + \\cdots" : ""
+        let symbolic = shown.map { k in "\(s.name(r.names.weights[l + 1][k][j])) \\, \(s.delta(r.names.neurons[l + 1][k]))" }.joined(separator: " + ")
+        let numeric = shown.map { k in "\(s.number(above.weights[k, j])) \\times \(s.number(b.delta[l + 1][0, k], parenthesized: true))" }.joined(separator: " + ")
+        if let (fp, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) {
+          lines.append("\(s.delta(neuron)) = \\left(\(symbolic)\(more)\\right) \\cdot \(fp) = \\left(\(numeric)\(more)\\right) \\times \(s.number(fpValue)) = \(s.number(b.errorSignal[l][0, j], parenthesized: true)) \\times \(s.number(fpValue)) = \(delta)")
+        }
+      }
+    }
+    if layer.neuronCount > 3 { lines.append("\\text{… and likewise for the other \(layer.neuronCount - 3) neurons}") }
+    return lines
+  }
+
+  func gradientWorking(_ r: DirectiveResult, _ f: ForwardPass, _ b: BackwardPass, layer l: Int) -> [String] {
+    let s = symbols
+    let layer = r.before.layers[l]
+    let inputs = r.names.inputsOf(layer: l)
+    let x = l == 0 ? f.inputs : f.a[l - 1]
+    let isOutput = l == r.before.layers.count - 1
+    var lines: [String] = []
+    var shownCount = 0
+    outer: for j in 0..<layer.neuronCount {
+      let neuron = r.names.neurons[l][j]
+      for i in 0..<layer.inputCount {
+        if shownCount == 4 { break outer }
+        shownCount += 1
+        let w = s.name(r.names.weights[l][j][i])
+        let input = l == 0 ? s.name(inputs[i]) : s.out(inputs[i])
+        let g = s.number(b.weightGradients[l][j, i])
+        if r.data.count > 1 {
+          let scale = r.before.reduction == .mean ? "\\frac{1}{\(r.data.count)}" : ""
+          lines.append("\(s.partial("E", w)) = \(scale)\\sum_n \(s.delta(neuron))^{(n)} \\, \(input)^{(n)} = \(g)")
+        } else if isOutput, !r.before.loss.fusesWith(layer.activation), let (_, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) {
+          lines.append("\(s.partial("E", w)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) \\cdot \(s.partial(s.net(neuron), w)) = \(s.number(b.errorSignal[l][0, j], parenthesized: true)) \\times \(s.number(fpValue)) \\times \(s.number(x[0, i], parenthesized: true)) = \(g)")
+        } else {
+          lines.append("\(s.partial("E", w)) = \(s.delta(neuron)) \\cdot \(input) = \(s.number(b.delta[l][0, j], parenthesized: true)) \\times \(s.number(x[0, i], parenthesized: true)) = \(g)")
+        }
+      }
+    }
+    let total = layer.neuronCount * layer.inputCount
+    if total > shownCount { lines.append("\\text{… and likewise for the other \(total - shownCount) weights}") }
+    lines.append("\\frac{\\partial E}{\\partial b_j} = \(r.data.count > 1 ? (r.before.reduction == .mean ? "\\frac{1}{\(r.data.count)}\\sum_n" : "\\sum_n") : "") \\delta_j \\quad \\text{(a bias carries the input 1)}")
+    return lines
+  }
+
+  // MARK: Update
+
+  func updateSection(_ r: DirectiveResult) -> [HTML] {
+    guard let u = r.update else { return [] }
+    let s = symbols
+    var out: [HTML] = []
+    let stateColumns: [String]
+    switch r.optimizer {
+    case .sgd(let o) where o.momentum != 0: stateColumns = ["velocity v"]
+    case .sgd: stateColumns = []
+    case .rmsprop(let o): stateColumns = ["mean square s"] + (o.momentum > 0 ? ["velocity v"] : [])
+    case .adam: stateColumns = ["first moment m", "second moment v"]
+    }
+    if u.order == .sequential {
+      out.append(.el("p", [("class", "note")], "Sequential order: each hidden layer's gradients below were recomputed after the layer above had been updated, so they differ from the backward pass."))
+    }
+    for l in u.layers.indices.reversed() {
+      let layer = u.layers[l]
+      var all: [(String, Double, Double, Double, [Double])] = []
+      for j in 0..<layer.oldWeights.rows {
+        for i in 0..<layer.oldWeights.columns {
+          let k = j * layer.oldWeights.columns + i
+          all.append((r.names.weights[l][j][i], layer.oldWeights[j, i], layer.weightGradient[j, i], layer.newWeights[j, i], slotValues(r.optimizer, layer.weightSlots, k)))
+        }
+      }
+      for j in layer.oldBiases.indices {
+        all.append((r.names.biases[l][j], layer.oldBiases[j], layer.biasGradient[j], layer.newBiases[j], layer.biasesUpdated ? slotValues(r.optimizer, layer.biasSlots, j) : []))
+      }
+      var rows: [[HTML]] = []
+      for index in shownIndices(all.count) {
+        guard let k = index else { rows.append(ellipsisRow(4 + stateColumns.count, hidden: all.count - 8, what: "parameters")); continue }
+        let p = all[k]
+        let frozen = k >= layer.oldWeights.values.count && !layer.biasesUpdated
+        rows.append([rowHeader(p.0), cell(p.1), cell(p.2), frozen ? .el("td", [("class", "num muted")], "fixed") : cell(p.3)]
+          + (0..<stateColumns.count).map { c in c < p.4.count ? cell(p.4[c]) : .el("td", []) })
+      }
+      out.append(table(caption: "Layer \(l + 1): update (step \(u.step))", header: ["parameter", "before", "gradient applied", "after"] + stateColumns, rows: rows))
+      var lines: [String] = []
+      for k in 0..<min(all.count, 3) {
+        let p = all[k]
+        let w = s.name(p.0)
+        let eta = s.number(r.optimizer.learningRate)
+        switch r.optimizer {
+        case .sgd(let o) where o.momentum == 0 && o.weightDecay == 0:
+          lines.append("\(w)^{+} = \(w) - \\eta \\, \(s.partial("E", w)) = \(s.number(p.1)) - \(eta) \\times \(s.number(p.2, parenthesized: true)) = \(s.number(p.3))")
+        case .sgd(let o):
+          let v = p.4.first ?? 0
+          lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening)))\\,") g = \(s.number(v)), \\quad \(w)^{+} = \(w) - \\eta \\, \(o.nesterov ? "(g + \(s.number(o.momentum)) \\, v^{+})" : "v^{+}") = \(s.number(p.3))")
+        case .rmsprop(let o):
+          let sq = p.4.first ?? 0
+          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(sq)), \\quad \(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(p.3))")
+        case .adam(let o):
+          let m = p.4.first ?? 0, v = p.4.count > 1 ? p.4[1] : 0
+          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(m)), \\quad v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(v))")
+          lines.append("\(w)^{+} = \(w) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{v^{+} / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(s.number(p.1)) - \(eta) \\times \\frac{\(s.number(m / (1 - pow(o.beta1, Double(u.step)))))}{\(s.number((v / (1 - pow(o.beta2, Double(u.step)))).squareRoot())) + \(s.number(o.epsilon))} = \(s.number(p.3))")
+        }
+      }
+      out.append(working("How layer \(l + 1) was updated", lines))
+    }
+    return out
+  }
+
+  func slotValues(_ optimizer: Optimizer, _ slots: OptimizerSlots, _ k: Int) -> [Double] {
+    switch optimizer {
+    case .sgd(let o) where o.momentum != 0: return [slots.velocity[k]]
+    case .sgd: return []
+    case .rmsprop(let o): return [slots.square[k]] + (o.momentum > 0 ? [slots.velocity[k]] : [])
+    case .adam: return [slots.velocity[k], slots.square[k]]
+    }
+  }
+}

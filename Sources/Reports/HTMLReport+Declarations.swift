@@ -1,0 +1,145 @@
+import Backprop
+import Lessons
+import Typesetting
+
+extension ReportContext {
+  var symbols: Symbols { Symbols(notation: notation, format: format) }
+
+  func math(_ tex: String, display: Bool = true) -> HTML {
+    display ? .el("div", [("class", "math-display")], [.trusted(MathML.render(tex, display: true))]) : .trusted(MathML.render(tex, display: false))
+  }
+
+  func table(caption: String, header: [String], rows: [[HTML]], numericFrom: Int = 1) -> HTML {
+    .el("div", [("class", "table-wrap")], [
+      .el("table", [], [
+        .el("caption", [], caption),
+        .el("thead", [], [.el("tr", [], header.enumerated().map { i, h in
+          .el("th", [("scope", "col")] + (i >= numericFrom ? [("class", "num")] : []), h)
+        })]),
+        .el("tbody", [], rows.map { .el("tr", [], $0) }),
+      ])
+    ])
+  }
+
+  func rowHeader(_ text: String) -> HTML { .el("th", [("scope", "row")], [.el("code", [], text)]) }
+
+  /// Rows shown for `count` items: all up to 10, else the first 6 and the last 2.
+  func shownIndices(_ count: Int) -> [Int?] {
+    guard count > 10 else { return Array(0..<count) }
+    return Array(0..<6) + [nil] + [count - 2, count - 1]
+  }
+
+  func ellipsisRow(_ columns: Int, hidden: Int, what: String) -> [HTML] {
+    [.el("td", [("colspan", "\(columns)"), ("class", "fold")], "⋮ \(hidden) more \(what) (all of them are in the JSON trace)")]
+  }
+
+  mutating func network(_ d: NetworkDeclaration) -> HTML {
+    let spec = d.spec
+    let n = d.network
+    let sizes = ([spec.inputs.count] + spec.layers.map { $0.neurons.count }).map(String.init).joined(separator: "–")
+    var facts: [String] = [
+      "\(sizes) network \(spec.name)",
+      "loss: \(spec.loss.name) (\(spec.reduction.rawValue) over samples)",
+      "optimizer: \(spec.optimizer.name), learning rate \(format.short(spec.optimizer.learningRate))",
+      spec.updatesBiases ? "biases are updated" : "biases stay fixed",
+      spec.updateOrder == .simultaneous
+        ? "update order: simultaneous (every δ uses the weights from before the step)"
+        : "update order: sequential (hidden δ use the already-updated weights above them)",
+    ]
+    if spec.layers.contains(where: { $0.weights == nil }) { facts.append("weights drawn with seed \(spec.seed)") }
+    let diagram = NetworkDiagram(
+      id: nextFigureID("net"), title: "Network \(spec.name)",
+      description: "\(sizes) network; edges are labelled with their weights.",
+      layers: diagramLayers(d.names, n, forward: nil, backward: nil),
+      edgeLabel: { e in
+        let w = n.layers[e.layer].weights[e.to, e.from]
+        return ["\(d.names.weights[e.layer][e.to][e.from]) \(format.short(w))"]
+      })
+    var rows: [[HTML]] = []
+    for l in n.layers.indices {
+      for j in 0..<n.layers[l].neuronCount {
+        for i in 0..<n.layers[l].inputCount {
+          rows.append([rowHeader(d.names.weights[l][j][i]), .el("td", [], "\(d.names.inputsOf(layer: l)[i]) → \(d.names.neurons[l][j])"), cell(n.layers[l].weights[j, i])])
+        }
+        rows.append([rowHeader(d.names.biases[l][j]), .el("td", [], "bias of \(d.names.neurons[l][j])"), cell(n.layers[l].biases[j])])
+      }
+    }
+    let folded = rows.count > 40
+    return .el("section", [("class", "block network")], [
+      .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "network"), .text(" " + facts.joined(separator: " · "))]),
+      .el("p", [("class", "layers")], spec.layers.enumerated().map { l, layer in
+        .text((l == 0 ? "" : "; ") + "layer \(l + 1): \(layer.neurons.count) \(layer.activation.name) neuron\(layer.neurons.count == 1 ? "" : "s")")
+      }),
+      figure(.trusted(diagram.svg())),
+      folded
+        ? .el("details", [], [.el("summary", [], "All \(rows.count) parameters"), table(caption: "Parameters of \(spec.name)", header: ["name", "connects", "value"], rows: rows, numericFrom: 2)])
+        : table(caption: "Parameters of \(spec.name)", header: ["name", "connects", "value"], rows: rows, numericFrom: 2),
+    ])
+  }
+
+  func figure(_ content: HTML) -> HTML { .el("figure", [], [content]) }
+
+  func diagramLayers(_ names: NetworkNames, _ n: Network, forward: ForwardPass?, backward: BackwardPass?) -> [NetworkDiagram.Layer] {
+    var layers = [NetworkDiagram.Layer(name: "inputs", neurons: names.inputs.enumerated().map { i, name in
+      NetworkDiagram.Neuron(name, lines: forward.map { ["\(format.short($0.inputs[0, i]))"] } ?? [])
+    })]
+    for l in n.layers.indices {
+      layers.append(NetworkDiagram.Layer(
+        name: l == n.layers.count - 1 ? "outputs" : "hidden \(n.layers.count > 2 ? "\(l + 1)" : "")",
+        neurons: names.neurons[l].enumerated().map { j, name in
+          var lines: [String] = []
+          if let f = forward {
+            lines.append("\(notation.net) \(format.short(f.z[l][0, j]))")
+            lines.append("\(notation.out) \(format.short(f.a[l][0, j]))")
+          }
+          if let b = backward { lines.append("δ \(format.short(b.delta[l][0, j]))") }
+          return NetworkDiagram.Neuron(name, lines: lines)
+        },
+        bias: forward == nil ? biasLabel(n.layers[l].biases) : nil))
+    }
+    return layers
+  }
+
+  func biasLabel(_ biases: [Double]) -> String {
+    if let first = biases.first, biases.allSatisfy({ $0 == first }) { return "b \(format.short(first))" }
+    return "biases"
+  }
+
+  func data(_ d: DataDeclaration) -> HTML {
+    let ds = d.dataset
+    var rows: [[HTML]] = []
+    for index in shownIndices(ds.count) {
+      guard let n = index else {
+        rows.append(ellipsisRow(1 + ds.inputs.columns + ds.targets.columns, hidden: ds.count - 8, what: "samples"))
+        continue
+      }
+      rows.append([.el("th", [("scope", "row"), ("class", "num")], "\(n + 1)")] + ds.inputs.row(n).map { cell($0) } + ds.targets.row(n).map { cell($0, "target") })
+    }
+    let header = ["sample"] + (0..<ds.inputs.columns).map { "input \($0 + 1)" } + (0..<ds.targets.columns).map { "target \($0 + 1)" }
+    let origin: String
+    switch d.source {
+    case .inline: origin = "given in the lesson"
+    case .csv(let path, _): origin = "read from \(path)"
+    case .xor: origin = "the four XOR points"
+    case .spiral(let k, let p, let noise, let seed): origin = "a spiral of \(k) classes × \(p) points, noise \(format.short(noise)), seed \(seed)"
+    }
+    return .el("section", [("class", "block data")], [
+      .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "data"), .text(" \(d.name): \(ds.count) sample\(ds.count == 1 ? "" : "s"), \(origin)")]),
+      table(caption: "Data \(d.name)", header: header, rows: rows),
+    ])
+  }
+
+  func checks(_ results: [CheckResult]) -> HTML {
+    let rows: [[HTML]] = results.map { r in
+      let mark: HTML = .el("td", [("class", r.passed ? "verdict pass" : "verdict fail")], r.passed ? "✓ pass" : "✗ fail")
+      let computed: HTML = r.computed.map { cell($0) } ?? .el("td", [("class", "num")], "—")
+      let difference: HTML = r.computed.map { cell($0 - r.spec.expected) } ?? .el("td", [], "")
+      return [rowHeader(r.spec.name), .el("td", [("class", "num")], r.spec.expectedText), computed, difference,
+              .el("td", [("class", "num")], "± " + NumberFormat(decimals: 3).short(r.allowed).replacingOccurrences(of: "−", with: "")), mark,
+              .el("td", [("class", "note")], r.spec.note ?? "")]
+    }
+    return .el("section", [("class", "block checks")], [
+      table(caption: "Checks", header: ["value", "expected", "computed", "difference", "tolerance", "", "note"], rows: rows),
+    ])
+  }
+}

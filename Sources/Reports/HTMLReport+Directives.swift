@@ -1,0 +1,147 @@
+import Backprop
+import Lessons
+import Typesetting
+
+extension ReportContext {
+  mutating func directive(_ r: DirectiveResult) -> HTML {
+    var parts: [HTML] = []
+    let samples = r.data.count
+    let title = "\(r.kind.rawValue) · network \(r.networkName) · data \(r.dataName) (\(samples) sample\(samples == 1 ? "" : "s"))"
+    parts.append(.el("p", [("class", "block-title")], [.el("span", [("class", "kind")], r.kind.rawValue), .text(" " + title.dropFirst(r.kind.rawValue.count + 3))]))
+    if samples > 1, r.training == nil, r.gradientCheck == nil {
+      parts.append(.el("p", [("class", "note")], "Tables show every sample (up to 4); the working is shown for sample 1. Gradients are of the batch error E, the \(r.before.reduction == .mean ? "mean" : "sum") of the samples' errors."))
+    }
+    switch r.kind {
+    case .forward:
+      parts += forwardSection(r)
+    case .loss:
+      parts += lossSection(r)
+    case .backward:
+      parts += backwardSection(r)
+    case .update:
+      parts += updateSection(r)
+    case .step:
+      parts += forwardSection(r) + lossSection(r) + backwardSection(r) + updateSection(r)
+    case .train:
+      parts += trainSection(r)
+    case .gradcheck:
+      parts += gradcheckSection(r)
+    case .network, .data, .check:
+      break
+    }
+    return .el("section", [("class", "block directive \(r.kind.rawValue)")], parts)
+  }
+
+  /// Sample columns shown in tables: all up to 4.
+  func sampleColumns(_ count: Int) -> [Int] { Array(0..<min(count, 4)) }
+
+  func sampleSuffix(_ n: Int, _ count: Int) -> String { count == 1 ? "" : " [\(n + 1)]" }
+
+  // MARK: Forward
+
+  mutating func forwardSection(_ r: DirectiveResult) -> [HTML] {
+    guard let f = r.forward else { return [] }
+    var out: [HTML] = []
+    let diagram = NetworkDiagram(
+      id: nextFigureID("fwd"), title: "Forward pass of \(r.networkName)",
+      description: "Each neuron shows its \(notation.net) and \(notation.out) for sample 1.",
+      layers: diagramLayers(r.names, r.before, forward: f, backward: nil),
+      edgeLabel: { e in ["\(r.names.weights[e.layer][e.to][e.from]) \(format.short(r.before.layers[e.layer].weights[e.to, e.from]))"] })
+    out.append(figure(.trusted(diagram.svg())))
+    let columns = sampleColumns(r.data.count)
+    for l in f.z.indices {
+      var rows: [[HTML]] = []
+      for index in shownIndices(f.z[l].columns) {
+        guard let j = index else { rows.append(ellipsisRow(1 + 2 * columns.count, hidden: f.z[l].columns - 8, what: "neurons")); continue }
+        rows.append([rowHeader(r.names.neurons[l][j])] + columns.flatMap { n in [cell(f.z[l][n, j]), cell(f.a[l][n, j])] })
+      }
+      let header = ["neuron"] + columns.flatMap { n in ["\(notation.net)\(sampleSuffix(n, r.data.count))", "\(notation.out)\(sampleSuffix(n, r.data.count))"] }
+      out.append(table(caption: "Layer \(l + 1) (\(r.before.layers[l].activation.name))", header: header, rows: rows))
+      out.append(working("How layer \(l + 1) got these values", forwardWorking(r, f, layer: l)))
+    }
+    return out
+  }
+
+  func forwardWorking(_ r: DirectiveResult, _ f: ForwardPass, layer l: Int) -> [String] {
+    let s = symbols
+    let layer = r.before.layers[l]
+    let inputs = r.names.inputsOf(layer: l)
+    let x = l == 0 ? f.inputs : f.a[l - 1]
+    var lines: [String] = []
+    for j in 0..<min(layer.neuronCount, 3) {
+      let neuron = r.names.neurons[l][j]
+      let shown = Array(0..<min(layer.inputCount, 4))
+      let more = layer.inputCount > shown.count ? " + \\cdots" : ""
+      let symbolic = shown.map { i in "\(s.name(r.names.weights[l][j][i])) \\, \(l == 0 ? s.name(inputs[i]) : s.out(inputs[i]))" }.joined(separator: " + ")
+      let numeric = shown.map { i in "\(s.number(layer.weights[j, i])) \\times \(s.number(x[0, i], parenthesized: true))" }.joined(separator: " + ")
+      lines.append("\(s.net(neuron)) = \(symbolic)\(more) + \(s.name(r.names.biases[l][j])) = \(numeric)\(more) + \(s.number(layer.biases[j], parenthesized: true)) = \(s.number(f.z[l][0, j]))")
+      let z = s.number(f.z[l][0, j], parenthesized: true)
+      let a = s.number(f.a[l][0, j])
+      switch layer.activation {
+      case .sigmoid:
+        lines.append("\(s.out(neuron)) = \\sigma(\(s.net(neuron))) = \\frac{1}{1 + e^{-\(z)}} = \(a)")
+      case .tanh: lines.append("\(s.out(neuron)) = \\tanh(\(s.net(neuron))) = \\tanh \(z) = \(a)")
+      case .relu: lines.append("\(s.out(neuron)) = \\max(0, \(s.net(neuron))) = \\max(0, \(s.number(f.z[l][0, j]))) = \(a)")
+      case .leakyReLU(let slope):
+        lines.append("\(s.out(neuron)) = \(f.z[l][0, j] > 0 ? s.net(neuron) : "\(s.number(slope)) \\, \(s.net(neuron))") = \(a)")
+      case .linear: lines.append("\(s.out(neuron)) = \(s.net(neuron)) = \(a)")
+      case .softmax:
+        lines.append("\(s.out(neuron)) = \\frac{e^{\(s.net(neuron))}}{\\sum_k e^{\(s.netSymbol)_k}} = \(a)")
+      }
+    }
+    if layer.neuronCount > 3 { lines.append("\\text{… and likewise for the other \(layer.neuronCount - 3) neurons}") }
+    return lines
+  }
+
+  func working(_ summary: String, _ lines: [String]) -> HTML {
+    guard !lines.isEmpty else { return .fragment([]) }
+    return .el("details", [("class", "working"), ("open", "")], [
+      .el("summary", [], summary),
+      .fragment(lines.map { math($0) }),
+    ])
+  }
+
+  // MARK: Loss
+
+  func lossSection(_ r: DirectiveResult) -> [HTML] {
+    guard let loss = r.loss, let f = r.forward else { return [] }
+    let s = symbols
+    let outputs = r.names.neurons.last!
+    let columns = sampleColumns(r.data.count)
+    var rows: [[HTML]] = []
+    for index in shownIndices(outputs.count) {
+      guard let k = index else { rows.append(ellipsisRow(1 + 3 * columns.count, hidden: outputs.count - 8, what: "outputs")); continue }
+      rows.append([rowHeader(outputs[k])] + columns.flatMap { n in [cell(r.data.targets[n, k], "target"), cell(f.outputs[n, k]), cell(loss.terms[n, k])] })
+    }
+    rows.append([.el("th", [("scope", "row")], "total")] + columns.flatMap { n in [.el("td", []), .el("td", []), cell(loss.perSample[n], "total")] })
+    let header = ["output"] + columns.flatMap { n in ["target\(sampleSuffix(n, r.data.count))", "\(notation.out)\(sampleSuffix(n, r.data.count))", "error\(sampleSuffix(n, r.data.count))"] }
+    var lines: [String] = []
+    let shown = Array(0..<min(outputs.count, 4))
+    switch r.before.loss {
+    case .halfSquaredError:
+      for k in shown {
+        lines.append("E_{\(Symbols.plain(Substring(outputs[k])))} = \\tfrac{1}{2}(\(s.target(outputs[k])) - \(s.out(outputs[k])))^2 = \\tfrac{1}{2}(\(s.number(r.data.targets[0, k])) - \(s.number(f.outputs[0, k], parenthesized: true)))^2 = \(s.number(loss.terms[0, k]))")
+      }
+    case .meanSquaredError:
+      lines.append("E = \\frac{1}{K}\\sum_k (t_k - \(s.outSymbol)_k)^2")
+    case .crossEntropy:
+      lines.append("E = -\\sum_k t_k \\ln \(s.outSymbol)_k")
+    case .binaryCrossEntropy:
+      lines.append("E = -\\sum_k \\left[t_k \\ln \(s.outSymbol)_k + (1 - t_k)\\ln(1 - \(s.outSymbol)_k)\\right]")
+    }
+    let terms = shown.map { s.number(loss.terms[0, $0]) }.joined(separator: " + ") + (outputs.count > shown.count ? " + \\cdots" : "")
+    if r.data.count == 1 {
+      lines.append("E = \(terms) = \(s.number(loss.total))")
+    } else {
+      let perSample = Array(loss.perSample.prefix(4)).map { s.number($0) }.joined(separator: " + ") + (r.data.count > 4 ? " + \\cdots" : "")
+      lines.append(r.before.reduction == .mean
+        ? "E = \\frac{1}{\(r.data.count)}\\left(\(perSample)\\right) = \(s.number(loss.total))"
+        : "E = \(perSample) = \(s.number(loss.total))")
+    }
+    return [
+      table(caption: "Error per output", header: header, rows: rows),
+      .el("p", [("class", "total")], [.text("Total error E = "), inlineNumber(loss.total)]),
+      working("How the error was computed", lines),
+    ]
+  }
+}

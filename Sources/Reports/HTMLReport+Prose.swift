@@ -1,0 +1,73 @@
+import Lessons
+import Typesetting
+
+extension ReportContext {
+  func block(_ block: Block, values: [SourceLocation: Double]) -> HTML {
+    switch block {
+    case .paragraph(let inlines): return .el("p", [], self.inlines(inlines, values: values))
+    case .heading(let level, let inlines): return .el("h\(min(level, 6))", [], self.inlines(inlines, values: values))
+    case .blockQuote(let blocks): return .el("blockquote", [], blocks.map { self.block($0, values: values) })
+    case .list(let ordered, let start, let tight, let items):
+      let attributes: [(String, String)] = ordered && start != 1 ? [("start", "\(start)")] : []
+      return .el(ordered ? "ol" : "ul", attributes, items.map { blocks in
+        // A tight list's paragraphs render without <p>, as CommonMark specifies.
+        .el("li", [], blocks.map { b in
+          if tight, case .paragraph(let inlines) = b { return .fragment(self.inlines(inlines, values: values)) }
+          return self.block(b, values: values)
+        })
+      })
+    case .code(let info, let text):
+      let language = info.split(separator: " ").first.map(String.init)
+      return .el("pre", [], [.el("code", language.map { [("class", "language-\($0)")] } ?? [], text)])
+    case .html:
+      // Raw HTML is not passed through: a lesson may come from anyone.
+      return .fragment([])
+    case .thematicBreak: return .el("hr")
+    case .displayMath(let tex):
+      return .el("div", [("class", "math-display")], [.trusted(MathML.render(tex, display: true))])
+    }
+  }
+
+  func inlines(_ inlines: [Inline], values: [SourceLocation: Double]) -> [HTML] {
+    inlines.map { inline in
+      switch inline {
+      case .text(let s): return .text(s)
+      case .softBreak: return .text("\n")
+      case .lineBreak: return .el("br")
+      case .code(let s): return .el("code", [], s)
+      case .emphasis(let c): return .el("em", [], self.inlines(c, values: values))
+      case .strong(let c): return .el("strong", [], self.inlines(c, values: values))
+      case .link(let destination, let title, let c):
+        guard Self.isSafe(destination) else { return .fragment(self.inlines(c, values: values)) }
+        var attributes = [("href", destination)]
+        if !title.isEmpty { attributes.append(("title", title)) }
+        return .el("a", attributes, self.inlines(c, values: values))
+      case .image(let source, let title, let alt):
+        // Only images inside the report itself keep it self-contained; others become their alt text.
+        let text = alt.map(\.plainText).joined()
+        guard source.hasPrefix("data:image/"), !source.hasPrefix("data:image/svg") else {
+          return .el("span", [("class", "image-alt")], "[image: \(text)]")
+        }
+        var attributes = [("src", source), ("alt", text)]
+        if !title.isEmpty { attributes.append(("title", title)) }
+        return .el("img", attributes)
+      case .html: return .fragment([])
+      case .math(let tex, let display):
+        return display ? .el("span", [("class", "math-display")], [.trusted(MathML.render(tex, display: true))]) : .trusted(MathML.render(tex, display: false))
+      case .value(let name, let decimals, let location):
+        guard let v = values[location] else { return .el("span", [("class", "value missing")], name) }
+        return inlineNumber(v, decimals: decimals)
+      }
+    }
+  }
+
+  /// Links may go to web pages, mail, or anchors in the report; never to `javascript:` or other schemes.
+  static func isSafe(_ destination: String) -> Bool {
+    let lower = destination.lowercased().filter { !$0.isWhitespace && !$0.isNewline }
+    if let colon = lower.firstIndex(of: ":"), !lower[..<colon].contains("/"), !lower[..<colon].contains("#") {
+      let scheme = lower[..<colon]
+      return ["http", "https", "mailto"].contains(String(scheme))
+    }
+    return true
+  }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// How the report writes numbers: a fixed count of decimals, but never fewer than six
+/// significant digits for small values, and a true minus sign.
+public struct NumberFormat: Sendable {
+  public var decimals: Int
+
+  public init(decimals: Int) { self.decimals = decimals }
+
+  /// Decimal places used for `x`: `decimals`, or more for a small value so six significant digits remain.
+  func places(_ x: Double) -> Int {
+    guard x != 0, x.isFinite, abs(x) < 0.01 else { return decimals }
+    let magnitude = Int(Foundation.floor(Foundation.log10(abs(x))))
+    return min(max(decimals, 5 - magnitude), 17)
+  }
+
+  /// For tables: fixed decimals, so columns align.
+  public func fixed(_ x: Double) -> String {
+    guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
+    if x != 0, abs(x) < 1e-12 { return scientific(x) }
+    let text = String(format: "%.\(places(x))f", x)
+    return Self.minus(text)
+  }
+
+  /// For sentences and working: as `fixed`, without trailing zeros.
+  public func short(_ x: Double) -> String {
+    let text = fixed(x)
+    guard text.contains("."), !text.contains("×") else { return text }
+    var trimmed = Substring(text)
+    while trimmed.hasSuffix("0") { trimmed = trimmed.dropLast() }
+    if trimmed.hasSuffix(".") { trimmed = trimmed.dropLast() }
+    return trimmed == "−0" ? "0" : String(trimmed)
+  }
+
+  /// The exact value, for hover text and the JSON trace: the shortest decimal that reads back the same double.
+  public static func exact(_ x: Double) -> String { "\(x)" }
+
+  func scientific(_ x: Double) -> String {
+    let exponent = Int(Foundation.floor(Foundation.log10(abs(x))))
+    let mantissa = x / Foundation.pow(10, Double(exponent))
+    let superscripts: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
+    let power = String(String(exponent).map { superscripts[$0]! })
+    return Self.minus(String(format: "%.5f", mantissa)) + "×10" + power
+  }
+
+  static func minus(_ text: String) -> String {
+    text.hasPrefix("-") ? "−" + text.dropFirst() : text
+  }
+}
