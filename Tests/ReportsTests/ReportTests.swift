@@ -1,0 +1,64 @@
+import Lessons
+import Reports
+import Testing
+
+func report(_ source: String) -> String {
+  let (lesson, _) = Lesson.parse(source, file: "t.md")
+  let (run, _) = LessonRunner.run(lesson)
+  return HTMLReport.render(run)
+}
+
+@Suite("HTML report")
+struct ReportTests {
+  @Test("text from the lesson is escaped and raw HTML is dropped")
+  func escaping() {
+    let html = report("# A <b>bold</b> & \"quoted\" title\n\n<script>alert(1)</script>\n\nText with <img src=x onerror=alert(1)> inline.\n")
+    #expect(!html.contains("<script>alert"))
+    #expect(!html.contains("onerror"))
+    #expect(html.contains("A bold &amp; \"quoted\" title") || html.contains("A  &amp;"))
+  }
+
+  @Test("javascript links lose their link but keep their text")
+  func unsafeLinks() {
+    let html = report("[click](javascript:alert(1)) and [ok](https://example.org/x)\n")
+    #expect(!html.contains("javascript:"))
+    #expect(html.contains("click"))
+    #expect(html.contains("<a href=\"https://example.org/x\">ok</a>"))
+  }
+
+  @Test("math in prose becomes MathML with its TeX kept as an annotation")
+  func math() {
+    let html = report("Logistic: $\\sigma(x) = \\frac{1}{1+e^{-x}}$.\n")
+    #expect(html.contains("<math"))
+    #expect(html.contains("<mfrac>"))
+    #expect(html.contains("annotation encoding=\"application/x-tex\""))
+  }
+
+  @Test("numbers: fixed decimals in tables, six significant digits when small, a true minus")
+  func numbers() {
+    let f = NumberFormat(decimals: 9)
+    #expect(f.fixed(0.3775) == "0.377500000")
+    #expect(f.short(0.3775) == "0.3775")
+    #expect(f.fixed(-0.0000351019) == "−0.0000351019")
+    #expect(f.short(0.0000350848) == "0.0000350848")
+    #expect(f.fixed(3.5e-14) == "3.50000×10⁻¹⁴")
+    #expect(f.fixed(.nan) == "NaN")
+  }
+
+  @Test("the document is self-contained: no scripts, no external resources")
+  func selfContained() {
+    let html = report("# T\n\n![remote](https://example.org/a.png)\n")
+    #expect(!html.contains("<script"))
+    #expect(!html.contains("src=\"https"))
+    #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">"))
+  }
+}
+
+@Suite("JSON values")
+struct JSONValueTests {
+  @Test("numbers round-trip, non-finite numbers become null, strings are escaped")
+  func rendering() {
+    let v = JSONValue.object([("a", .number(0.1)), ("b", .number(3)), ("c", .number(.infinity)), ("d", .string("q\"\n\u{1}"))])
+    #expect(v.rendered() == "{\n  \"a\": 0.1,\n  \"b\": 3,\n  \"c\": null,\n  \"d\": \"q\\\"\\n\\u0001\"\n}")
+  }
+}
