@@ -71,6 +71,7 @@ extension ReportContext {
         .text((l == 0 ? "" : "; ") + "layer \(l + 1): \(layer.neurons.count) \(layer.activation.name) neuron\(layer.neurons.count == 1 ? "" : "s")")
       }),
       figure(.trusted(diagram.svg())),
+      .fragment(activationFormulas(spec)),
       folded
         ? .el("details", [], [.el("summary", [], "All \(rows.count) parameters"), table(caption: "Parameters of \(spec.name)", header: ["name", "connects", "value"], rows: rows, numericFrom: 2)])
         : table(caption: "Parameters of \(spec.name)", header: ["name", "connects", "value"], rows: rows, numericFrom: 2),
@@ -78,6 +79,26 @@ extension ReportContext {
   }
 
   func figure(_ content: HTML) -> HTML { .el("figure", [], [content]) }
+
+  /// Each activation the network uses, with its derivative, as the working will use them.
+  func activationFormulas(_ spec: NetworkSpec) -> [HTML] {
+    var seen: [String] = []
+    var lines: [String] = []
+    for layer in spec.layers where !seen.contains(layer.activation.name) {
+      seen.append(layer.activation.name)
+      switch layer.activation {
+      case .sigmoid: lines.append("\\sigma(z) = \\frac{1}{1 + e^{-z}}, \\qquad \\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z))")
+      case .tanh: lines.append("\\tanh(z) = \\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}, \\qquad \\tanh'(z) = 1 - \\tanh^2(z)")
+      case .relu: lines.append("\\mathrm{ReLU}(z) = \\max(0, z), \\qquad \\mathrm{ReLU}'(z) = \\begin{cases} 1 & z > 0 \\\\ 0 & z \\le 0 \\end{cases}")
+      case .leakyReLU(let slope):
+        let a = format.short(slope)
+        lines.append("f(z) = \\begin{cases} z & z > 0 \\\\ \(a)\\,z & z \\le 0 \\end{cases}, \\qquad f'(z) = \\begin{cases} 1 & z > 0 \\\\ \(a) & z \\le 0 \\end{cases}")
+      case .linear: lines.append("f(z) = z, \\qquad f'(z) = 1")
+      case .softmax: lines.append("\\mathrm{softmax}(z)_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}, \\qquad \\frac{\\partial a_j}{\\partial z_k} = a_j(\\delta_{jk} - a_k)")
+      }
+    }
+    return lines.map { math($0) }
+  }
 
   func diagramLayers(_ names: NetworkNames, _ n: Network, forward: ForwardPass?, backward: BackwardPass?) -> [NetworkDiagram.Layer] {
     var layers = [NetworkDiagram.Layer(name: "inputs", neurons: names.inputs.enumerated().map { i, name in

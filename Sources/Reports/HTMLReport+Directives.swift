@@ -97,8 +97,32 @@ extension ReportContext {
     guard !lines.isEmpty else { return .fragment([]) }
     return .el("details", [("class", "working"), ("open", "")], [
       .el("summary", [], summary),
-      .fragment(lines.map { math($0) }),
+      .fragment(lines.map { math(Self.broken($0)) }),
     ])
+  }
+
+  /// A long chain `a = b = c = d` set as aligned lines, one `= …` per line, so it fits a page.
+  static func broken(_ tex: String, width: Int = 96) -> String {
+    guard tex.count > width else { return tex }
+    var parts: [String] = []
+    var depth = 0
+    var current = ""
+    var i = tex.startIndex
+    while i < tex.endIndex {
+      let c = tex[i]
+      if c == "{" { depth += 1 } else if c == "}" { depth -= 1 }
+      if depth == 0, tex[i...].hasPrefix(" = ") {
+        parts.append(current)
+        current = ""
+        i = tex.index(i, offsetBy: 3)
+        continue
+      }
+      current.append(c)
+      i = tex.index(after: i)
+    }
+    parts.append(current)
+    guard parts.count >= 3 else { return tex }
+    return "\\begin{aligned} " + parts[0] + " &= " + parts.dropFirst().joined(separator: " \\\\ &= ") + " \\end{aligned}"
   }
 
   // MARK: Loss

@@ -42,7 +42,41 @@ extension ReportContext {
       summary.append(.text(" Accuracy: \(NumberFormat(decimals: 1).fixed(accuracy * 100))% of \(r.data.count) samples."))
     }
     out.append(.el("p", [("class", "total")], summary))
+    if let regions = decisionRegions(r, t) { out.append(figure(.trusted(regions))) }
     return out
+  }
+
+  /// For a classifier of points in the plane: the class it predicts everywhere, with the data on top.
+  mutating func decisionRegions(_ r: DirectiveResult, _ t: TrainingResult) -> String? {
+    guard t.accuracy != nil, r.data.inputs.columns == 2, r.data.count <= 5_000 else { return nil }
+    let xs = (0..<r.data.count).map { r.data.inputs[$0, 0] }, ys = (0..<r.data.count).map { r.data.inputs[$0, 1] }
+    guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max(), x1 > x0, y1 > y0 else { return nil }
+    let padX = (x1 - x0) * 0.08, padY = (y1 - y0) * 0.08
+    let xRange = (x0 - padX)...(x1 + padX), yRange = (y0 - padY)...(y1 + padY)
+    let size = 80
+    var points = Matrix(rows: size * size, columns: 2)
+    for row in 0..<size {
+      for col in 0..<size {
+        points[row * size + col, 0] = xRange.lowerBound + (Double(col) + 0.5) / Double(size) * (xRange.upperBound - xRange.lowerBound)
+        points[row * size + col, 1] = yRange.lowerBound + (Double(row) + 0.5) / Double(size) * (yRange.upperBound - yRange.lowerBound)
+      }
+    }
+    let predicted = r.after.forward(points).outputs
+    func label(_ m: Matrix, _ n: Int) -> Int {
+      if m.columns == 1 { return m[n, 0] >= 0.5 ? 1 : 0 }
+      var best = 0
+      for k in 1..<m.columns where m[n, k] > m[n, best] { best = k }
+      return best
+    }
+    let grid = (0..<size).map { row in (0..<size).map { col in label(predicted, row * size + col) } }
+    let samples = (0..<r.data.count).map { DecisionRegions.Sample(x: xs[$0], y: ys[$0], label: label(r.data.targets, $0)) }
+    let classes = max(r.data.targets.columns, 2)
+    return DecisionRegions(
+      id: nextFigureID("regions"), title: "Decision regions of \(r.networkName) after training",
+      description: "The class the trained network predicts at each point of the plane, with the \(r.data.count) training samples drawn on top by their true class.",
+      xRange: xRange, yRange: yRange, grid: grid, samples: samples,
+      classNames: (0..<classes).map { "class \($0)" },
+      xLabel: r.names.inputs[0], yLabel: r.names.inputs[1]).svg()
   }
 
   func gradcheckSection(_ r: DirectiveResult) -> [HTML] {
