@@ -3,7 +3,7 @@ import Yams
 
 extension LessonParser {
   mutating func parseData(_ root: Node, name: String?, at location: SourceLocation, body: inout YAMLBody) -> DataSpec? {
-    let fields = body.fields(root, allowed: ["inputs", "targets", "csv", "input-columns", "generate"], what: "a data block")
+    let fields = body.fields(root, allowed: ["inputs", "targets", "labels", "classes", "csv", "input-columns", "generate"], what: "a data block")
     guard case .mapping = root else { return nil }
     if let g = fields["generate"] {
       if fields["inputs"] != nil || fields["csv"] != nil {
@@ -33,8 +33,28 @@ extension LessonParser {
       return nil
     }
     guard let inputs = body.rows(i, "inputs") else { return nil }
+    if let l = fields["labels"] {
+      // Class indices, one per sample, become one-hot target rows.
+      guard fields["targets"] == nil else { body.error("give `targets` or `labels`, not both", at: l); return nil }
+      guard let items = body.list(l, "labels") else { return nil }
+      let labels = items.compactMap { body.integer($0, "each label", range: 0...10_000) }
+      guard labels.count == items.count else { return nil }
+      var classes = (labels.max() ?? 0) + 1
+      if let c = fields["classes"] {
+        guard let k = body.integer(c, "classes", range: 2...10_000) else { return nil }
+        if let bad = labels.first(where: { $0 >= k }) {
+          body.error("label \(bad) is not a class: with `classes: \(k)` labels run from 0 to \(k - 1)", at: l); return nil
+        }
+        classes = k
+      }
+      guard labels.count == inputs.count, !inputs.isEmpty else {
+        body.error("\(inputs.count) rows of inputs but \(labels.count) labels: give one label per sample", at: l); return nil
+      }
+      let targets = labels.map { label in (0..<max(classes, 2)).map { $0 == label ? 1.0 : 0.0 } }
+      return DataSpec(name: name, source: .inline(Dataset(inputs: Matrix(inputs), targets: Matrix(targets))), location: location)
+    }
     guard let t = fields["targets"] else {
-      body.error("a data block needs `targets`, one row per sample", at: body.keyLocation(root, "inputs"))
+      body.error("a data block needs `targets` (one row per sample) or `labels` (one class index per sample)", at: body.keyLocation(root, "inputs"))
       return nil
     }
     guard let targets = body.rows(t, "targets") else { return nil }

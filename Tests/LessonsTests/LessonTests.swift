@@ -73,6 +73,15 @@ struct LessonRunTests {
     #expect(try #require(runLesson(strict).0).checks.map(\.passed) == [false])
   }
 
+  @Test("class labels become one-hot targets")
+  func labels() throws {
+    let source = "```data\ninputs: [[1], [2], [3]]\nlabels: [0, 2, 1]\nclasses: 3\n```\n"
+    let (run, diagnostics) = runLesson(source)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    guard case .data(let d) = try #require(run).items.first else { Issue.record("no data"); return }
+    #expect(d.dataset.targets.nested == [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+  }
+
   @Test("names that need a sample index say so")
   func sampleIndex() {
     let source = """
