@@ -15,10 +15,22 @@ struct RunOptions: ParsableArguments {
   @Option(help: "Most multiply-adds one train block may ask for.")
   var maxWork: Double = RunLimits().work
 
+  @Option(help: "Most iterations one train block may run.")
+  var maxIterations: Int = RunLimits().iterations
+
+  @Option(help: "Most iterations one train block may list in the report (record, every).")
+  var maxRecorded: Int = RunLimits().recorded
+
+  @Option(help: "Most numbers (inputs and targets) in one data set.")
+  var maxData: Int = RunLimits().dataNumbers
+
   var limits: RunLimits {
     var l = RunLimits()
     l.parameters = maxParameters
     l.work = maxWork
+    l.iterations = maxIterations
+    l.recorded = maxRecorded
+    l.dataNumbers = maxData
     return l
   }
 }

@@ -49,19 +49,43 @@ public struct Diagnostics: Sendable, Error {
   public var hasErrors: Bool { items.contains { $0.severity == .error } }
 }
 
+extension Array where Element == Diagnostic {
+  /// In reading order (by location, then message), each distinct diagnostic once, so one
+  /// mistake seen from two places is reported once and the order never depends on hashing.
+  public var inReadingOrder: [Diagnostic] {
+    var seen = Set<Diagnostic>()
+    return sorted { ($0.location, $0.message) < ($1.location, $1.message) }.filter { seen.insert($0).inserted }
+  }
+}
+
+/// A number as an author would write it: `0`, `1`, `-0.5`, `1e-08`, not `0.0` or `1.0`.
+func plainNumber(_ value: Double) -> String {
+  if value.rounded() == value, abs(value) < 1e15 { return String(Int(value)) }
+  return "\(value)"
+}
+
 /// Suggests the closest candidate to a misspelt name, if one is close enough to be likely.
+///
+/// Closeness is the optimal-string-alignment distance: insertions, deletions, substitutions
+/// and swaps of two neighbouring letters (`titel` → `title`) each count 1.
 func closestMatch(to word: String, in candidates: [String]) -> String? {
   func distance(_ a: [Character], _ b: [Character]) -> Int {
-    var previous = Array(0...b.count)
-    for (i, ca) in a.enumerated() {
-      var current = [i + 1]
-      for (j, cb) in b.enumerated() {
-        current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        d[i][j] = Swift.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = Swift.min(d[i][j], d[i - 2][j - 2] + 1) }
       }
-      previous = current
     }
-    return previous[b.count]
+    return d[a.count][b.count]
   }
+  // Very long words (fuzzed input, pasted text) are never typos of a key.
+  guard word.count <= 64 else { return nil }
   let w = Array(word.lowercased())
   let scored = candidates.map { ($0, distance(w, Array($0.lowercased()))) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
   guard let best = scored.first, best.1 <= max(1, w.count / 3) else { return nil }

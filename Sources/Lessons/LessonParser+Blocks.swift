@@ -25,14 +25,36 @@ extension LessonParser {
     if let c = fields["csv"] {
       guard let path = body.string(c, "csv") else { return nil }
       var columns: Int?
-      if let n = fields["input-columns"] { columns = body.integer(n, "input-columns", range: 1...100_000) }
-      return DataSpec(name: name, source: .csv(path: path, inputColumns: columns), location: location)
+      if let n = fields["input-columns"] {
+        columns = body.integer(n, "input-columns", range: 1...100_000)
+        if columns == nil { return nil }
+      }
+      // Only the CLI reads files, but a path that can never be allowed is the lesson's mistake.
+      if path.hasPrefix("/") || path.hasPrefix("~") || path.hasPrefix("\\") || (path.count > 1 && path.dropFirst().hasPrefix(":")) {
+        body.error("data files are named relative to the lesson's folder; `\(path)` is an absolute path", at: c,
+          notes: ["put the file beside the lesson, or in a folder below it, and name it from there"])
+        return nil
+      }
+      if path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).contains("..") {
+        body.error("`\(path)` is outside the lesson's folder: data files must be inside it", at: c,
+          notes: ["put the file beside the lesson, or in a folder below it, and name it from there"])
+        return nil
+      }
+      return DataSpec(name: name, source: .csv(path: path, inputColumns: columns), location: location, pathLocation: body.location(c))
     }
     guard let i = fields["inputs"] else {
-      body.error("a data block needs `inputs` and `targets` (rows per sample), `csv`, or `generate`", at: nil)
+      if fields["input-columns"] == nil {
+        body.missing("inputs", "a data block needs `inputs` and `targets` (rows per sample), `csv`, or `generate`")
+      } else {
+        body.error("`input-columns` goes with `csv`", at: body.keyLocation(root, "input-columns"))
+      }
       return nil
     }
-    guard let inputs = body.rows(i, "inputs") else { return nil }
+    // Read the targets too when the inputs are broken, so every problem is reported at once.
+    guard let inputs = body.rows(i, "inputs") else {
+      if let t = fields["targets"] { _ = body.rows(t, "targets") }
+      return nil
+    }
     if let l = fields["labels"] {
       // Class indices, one per sample, become one-hot target rows.
       guard fields["targets"] == nil else { body.error("give `targets` or `labels`, not both", at: l); return nil }
@@ -54,13 +76,15 @@ extension LessonParser {
       return DataSpec(name: name, source: .inline(Dataset(inputs: Matrix(inputs), targets: Matrix(targets))), location: location)
     }
     guard let t = fields["targets"] else {
-      body.error("a data block needs `targets` (one row per sample) or `labels` (one class index per sample)", at: body.keyLocation(root, "inputs"))
+      if !body.suggested.contains("targets") && !body.suggested.contains("labels") {
+        body.error("a data block needs `targets` (one row per sample) or `labels` (one class index per sample)", at: body.keyLocation(root, "inputs"))
+      }
       return nil
     }
     guard let targets = body.rows(t, "targets") else { return nil }
     guard !inputs.isEmpty else { body.error("a data block needs at least one sample", at: i); return nil }
     guard inputs.count == targets.count else {
-      body.error("\(inputs.count) rows of inputs but \(targets.count) rows of targets: give one target row per sample", at: t)
+      body.error("\(inputs.count) \(inputs.count == 1 ? "row" : "rows") of inputs but \(targets.count) \(targets.count == 1 ? "row" : "rows") of targets: give one target row per sample", at: t)
       return nil
     }
     return DataSpec(name: name, source: .inline(Dataset(inputs: Matrix(inputs), targets: Matrix(targets))), location: location)
@@ -88,9 +112,22 @@ extension LessonParser {
         spec.shuffleSeed = 1
       }
     }
-    if let n = fields["record"], let items = body.list(n, "record") {
-      spec.record = items.compactMap { body.integer($0, "each entry of record", range: 1...100_000_000) }
-      ok = ok && spec.record?.count == items.count
+    if let n = fields["record"] {
+      if case .sequence(let sequence) = n {
+        let items = Array(sequence)
+        var record: [Int] = []
+        for item in items {
+          guard let k = body.integer(item, "each entry of record", range: 1...100_000_000) else { ok = false; continue }
+          if let iterations = spec.iterations, k > iterations {
+            body.error("`record` asks for iteration \(k), but this block runs \(iterations)", at: item); ok = false; continue
+          }
+          record.append(k)
+        }
+        spec.record = record
+      } else {
+        body.error("record must be a list of iterations, e.g. `[1, 10, 100]`", at: n, notes: ["for every Nth iteration write `every: N`"])
+        ok = false
+      }
     }
     if let n = fields["step"] {
       if let h = body.number(n, "step"), h > 0 { spec.step = h } else {
@@ -98,66 +135,91 @@ extension LessonParser {
       }
     }
     if kind == .train {
-      if spec.iterations == nil, spec.epochs == nil {
+      // A present but broken `iterations` was reported where it is written; a misspelt one too.
+      let given = ["iterations", "epochs"].filter { fields[$0] != nil || body.suggested.contains($0) }
+      if given.isEmpty {
         body.error("a `train` block needs `iterations` (updates) or `epochs` (passes over the data)", at: nil); ok = false
-      } else if spec.iterations != nil, spec.epochs != nil {
-        body.error("give `iterations` or `epochs`, not both", at: fields["epochs"]); ok = false
+      } else if fields["iterations"] != nil, let e = fields["epochs"] {
+        body.error("give `iterations` or `epochs`, not both", at: body.keyLocation(root, "epochs") ?? e); ok = false
       }
     }
     return ok ? spec : nil
   }
 
-  /// `name = value`, then optionally `± tolerance` (or `+-`; a trailing `%` makes it relative),
-  /// then optionally `# note`.
+  /// `name = value`, then optionally `± tolerance` (or `+-`, `+/-`; a trailing `%` makes it
+  /// relative), then optionally `# note`. Each problem is reported at the column of the part
+  /// that is wrong.
   mutating func parseChecks(_ text: String, start: SourceLocation) -> [CheckSpec] {
     var out: [CheckSpec] = []
     for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let location = SourceLocation(file: file, line: start.line + offset, column: start.column)
-      var line = Substring(raw)
+      let lineNumber = start.line + offset
+      func at(_ index: Substring.Index) -> SourceLocation {
+        SourceLocation(file: file, line: lineNumber, column: start.column + raw.unicodeScalars.distance(from: raw.startIndex, to: index))
+      }
+      func skipSpaces(from index: Substring.Index, to end: Substring.Index) -> Substring.Index {
+        raw[index..<end].firstIndex { $0 != " " && $0 != "\t" } ?? end
+      }
+      var end = raw.endIndex
       var note: String?
-      if let hash = line.firstIndex(of: "#") {
-        note = String(line[line.index(after: hash)...]).trimmingSpaces
-        line = line[..<hash]
+      if let hash = raw.firstIndex(of: "#") {
+        note = String(raw[raw.index(after: hash)...]).trimmingSpaces
+        end = hash
       }
-      let content = String(line).trimmingSpaces
-      if content.isEmpty { continue }
-      let column = start.column + (line.prefix { $0 == " " || $0 == "\t" }.count)
-      let at = SourceLocation(file: file, line: location.line, column: column)
-      guard let equals = content.firstIndex(of: "=") else {
-        diagnostics.append(.error("a check line reads `name = value`", at: at)); continue
+      let nameStart = skipSpaces(from: raw.startIndex, to: end)
+      if String(raw[nameStart..<end]).trimmingSpaces.isEmpty { continue }
+      guard let equals = raw[nameStart..<end].firstIndex(of: "=") else {
+        diagnostics.append(.error("a check line reads `name = value`", at: at(nameStart), notes: ["e.g. `h1.a = 0.593269992`"])); continue
       }
-      let name = String(content[..<equals]).trimmingSpaces
-      var rest = String(content[content.index(after: equals)...]).trimmingSpaces
+      var ok = true
+      let name = String(raw[nameStart..<equals]).trimmingSpaces
+      if name.isEmpty {
+        diagnostics.append(.error("a check line needs a value name before `=`", at: at(equals), notes: ["e.g. `h1.a = 0.593269992`"])); ok = false
+      } else if Prepass.valueReference(name) == nil || name.contains(":") {
+        diagnostics.append(.error("`\(name)` is not a value name", at: at(nameStart), notes: ["names look like `h1.a`, `w5.grad`, `E` or `o1.a[2]`"])); ok = false
+      }
+      let afterEquals = raw.index(after: equals)
+      var valueEnd = end
       var tolerance: CheckSpec.Tolerance?
-      for marker in ["±", "+-", "+/-"] {
-        if let r = rest.range(of: marker) {
-          var tol = String(rest[r.upperBound...]).trimmingSpaces
-          rest = String(rest[..<r.lowerBound]).trimmingSpaces
-          let relative = tol.hasSuffix("%")
-          if relative { tol.removeLast() }
-          guard let t = Double(tol.trimmingSpaces), t.isFinite, t >= 0 else {
-            diagnostics.append(.error("the tolerance after `±` must be a non-negative number, optionally with `%`", at: at)); continue
-          }
+      if let marker = ["±", "+/-", "+-"].lazy.compactMap({ raw[afterEquals..<end].range(of: $0) }).first {
+        valueEnd = marker.lowerBound
+        let tolStart = skipSpaces(from: marker.upperBound, to: end)
+        var tol = String(raw[tolStart..<end]).trimmingSpaces
+        let relative = tol.hasSuffix("%")
+        if relative { tol.removeLast() }
+        if tol.isEmpty {
+          diagnostics.append(.error("the tolerance after `\(raw[marker])` is missing", at: at(marker.lowerBound),
+            notes: ["write a number, e.g. `± 1e-6`, or a percentage, e.g. `± 1%`"])); ok = false
+        } else if let t = Double(tol.trimmingSpaces), t.isFinite, t >= 0 {
           tolerance = relative ? .relative(t / 100) : .absolute(t)
-          break
+        } else {
+          diagnostics.append(.error("`\(String(raw[tolStart..<end]).trimmingSpaces)` is not a tolerance: the tolerance after `±` must be a non-negative number, optionally with `%`",
+            at: at(tolStart), notes: ["e.g. `± 1e-6`, or `± 1%` for a relative tolerance"])); ok = false
         }
       }
-      guard !name.isEmpty, Prepass.valueReference(name) != nil else {
-        diagnostics.append(.error("`\(name)` is not a value name", at: at)); continue
-      }
-      guard let expected = Double(rest), expected.isFinite else {
-        diagnostics.append(.error("`\(rest)` is not a number", at: at, notes: ["a check line reads `name = value`, e.g. `h1.a = 0.593269992`"])); continue
+      let valueStart = skipSpaces(from: afterEquals, to: valueEnd)
+      let rest = String(raw[valueStart..<valueEnd]).trimmingSpaces
+      let expected = Double(rest)
+      if rest.isEmpty {
+        diagnostics.append(.error("a check line needs a value after `=`", at: at(equals), notes: ["e.g. `h1.a = 0.593269992`"])); ok = false
+      } else if expected == nil || Self.isHexadecimal(rest) {
+        diagnostics.append(.error("`\(rest)` is not a number", at: at(valueStart), notes: ["a check line reads `name = value`, e.g. `h1.a = 0.593269992`"])); ok = false
+      } else if expected?.isFinite == false {
+        diagnostics.append(.error("`\(rest)` is not a finite number: a check compares against an ordinary number", at: at(valueStart))); ok = false
       }
       out.append(CheckSpec(name: name, expectedText: rest, expected: expected,
-        tolerance: tolerance ?? .digitsWritten(Self.halfUnitInLastPlace(rest)), note: note, location: at))
+        tolerance: tolerance ?? .digitsWritten(Self.halfUnitInLastPlace(rest)), note: note, location: at(nameStart)))
     }
     return out
+      guard ok, let expected else { continue }
   }
 
   /// Half a unit in the last written digit: 0.3775 → 0.00005, 2.5e-3 → 0.00005, 12 → 0.5.
   static func halfUnitInLastPlace(_ text: String) -> Double {
     let lower = text.lowercased()
     var mantissa = Substring(lower)
+  /// Hexadecimal (`0x1p3`), which `Double` reads but a check's digits-written tolerance cannot.
+  static func isHexadecimal(_ text: String) -> Bool { text.lowercased().contains("x") }
+
     var exponent = 0
     if let e = lower.firstIndex(of: "e") {
       mantissa = lower[..<e]

@@ -16,56 +16,113 @@ extension LessonParser {
 
   mutating func parseNetwork(_ root: Node, name: String, at location: SourceLocation, body: inout YAMLBody) -> NetworkSpec? {
     var root = root
+    let earlier = networkDeclarations[name]
+    if let earlier {
+      diagnostics.append(.error("a network named `\(name)` is already declared", at: location,
+        notes: ["the first is at line \(earlier.location.line); give this one another name: ```` ```network NAME ````"]))
+    }
     // `from: other` starts from another network's declaration; keys given here replace its keys.
+    var inherited: (name: String, at: SourceLocation)?
     if case .mapping(let mapping) = root, let fromNode = mapping.first(where: { $0.key.string == "from" })?.value {
-      if let base = fromNode.string.flatMap({ networkBodies[$0] }), case .mapping(let baseMapping) = base {
-        var pairs = baseMapping.filter { pair in !mapping.contains { $0.key.string == pair.key.string } }.map { ($0.key, $0.value) }
+      if let baseName = fromNode.string, let declared = networkDeclarations[baseName] {
+        // The base's own errors are already reported; repeating them here would only confuse.
+        guard declared.valid, let base = networkBodies[baseName], case .mapping(let baseMapping) = base else { return nil }
+        // Inherited values point at `from: base`, since their own lines belong to another block.
+        var pairs = baseMapping.filter { pair in !mapping.contains { $0.key.string == pair.key.string } }
+          .map { (Self.relocated($0.key, to: fromNode.mark), Self.relocated($0.value, to: fromNode.mark)) }
         pairs += mapping.filter { $0.key.string != "from" }.map { ($0.key, $0.value) }
         root = .mapping(Node.Mapping(pairs))
+        inherited = (baseName, body.location(fromNode))
       } else {
+        let declared = networkDeclarations.keys.sorted()
         body.error("`from` names no network declared before this one", at: fromNode,
-          notes: networkBodies.isEmpty ? ["declare that network first"] : ["declared so far: \(networkBodies.keys.sorted().joined(separator: ", "))"])
+          notes: [fromNode.string.flatMap { closestMatch(to: $0, in: declared) }.map { "did you mean `\($0)`?" }
+            ?? (declared.isEmpty ? "declare that network first" : "declared so far: \(declared.joined(separator: ", "))")])
         return nil
       }
     }
-    if networkBodies[name] != nil {
-      diagnostics.append(.error("a network named `\(name)` is already declared", at: location, notes: ["give this one another name: ```` ```network NAME ````"]))
+    let before = body.diagnostics.count
+    let spec = parseNetworkBody(root, name: name, body: &body)
+    if let inherited {
+      for i in before..<body.diagnostics.count where body.diagnostics[i].location == inherited.at {
+        body.diagnostics[i].notes.append("this setting comes from network `\(inherited.name)` (line \(networkDeclarations[inherited.name]!.location.line)) through `from:`")
+      }
     }
-    networkBodies[name] = root
+    if earlier == nil {
+      networkBodies[name] = root
+      networkDeclarations[name] = (location, spec != nil)
+    }
+    return spec
+  }
 
+  /// A copy of `node` whose every part is marked at `mark`.
+  static func relocated(_ node: Node, to mark: Mark?) -> Node {
+    switch node {
+    case .scalar(var scalar):
+      scalar.mark = mark
+      return .scalar(scalar)
+    case .mapping(let mapping):
+      return .mapping(Node.Mapping(mapping.map { (relocated($0.key, to: mark), relocated($0.value, to: mark)) }, mapping.tag, mapping.style, mark))
+    case .sequence(let sequence):
+      return .sequence(Node.Sequence(sequence.map { relocated($0, to: mark) }, sequence.tag, sequence.style, mark))
+    case .alias:
+      return node
+    }
+  }
+
+  private mutating func parseNetworkBody(_ root: Node, name: String, body: inout YAMLBody) -> NetworkSpec? {
     let fields = body.fields(root, allowed: Self.networkKeys, what: "a network block")
     guard case .mapping = root else { return nil }
     var ok = true
+    /// Every name with the node that gave it, to report a name used twice where it is written.
+    var names: [(name: String, role: String, node: Node)] = []
 
     var inputs: [String] = []
     if let node = fields["inputs"] {
-      if let count = node.int, count > 0, count <= 100_000 {
-        inputs = (1...count).map { "i\($0)" }
-      } else if let names = body.strings(node, "inputs") {
-        inputs = names
-        if names.isEmpty { body.error("a network needs at least one input", at: node); ok = false }
+      if let count = node.int {
+        if count < 1 {
+          body.error("a network needs at least one input", at: node); ok = false
+        } else if count > 100_000 {
+          body.error("\(count) inputs is more than a lesson can show; use at most 100000", at: node); ok = false
+        } else {
+          inputs = (1...count).map { "i\($0)" }
+          names += inputs.map { ($0, "input", node) }
+        }
+      } else if let items = body.list(node, "inputs", example: "[i1, i2]` or a count, e.g. `2") {
+        let words = items.compactMap { item in body.string(item, "each input").map { (item, $0) } }
+        if words.count != items.count { ok = false }
+        inputs = words.map(\.1)
+        names += words.map { ($0.1, "input", $0.0) }
+        if items.isEmpty { body.error("a network needs at least one input", at: node); ok = false }
       } else { ok = false }
     } else {
-      body.error("a network needs `inputs`, e.g. `inputs: [i1, i2]`", at: nil); ok = false
+      body.missing("inputs", "a network needs `inputs`, e.g. `inputs: [i1, i2]`"); ok = false
     }
 
     var layers: [LayerSpec] = []
-    if let node = fields["layers"], let items = body.list(node, "layers") {
+    if let node = fields["layers"], case .sequence(let sequence) = node {
+      let items = Array(sequence)
       if items.isEmpty { body.error("a network needs at least one layer", at: node); ok = false }
-      var fanIn = inputs.count
+      // The size feeding the next layer, while it is known; after a broken layer, shapes are not checked.
+      var fanIn: Int? = ok ? inputs.count : nil
+      var previous = inputs
       for (index, item) in items.enumerated() {
         let isOutput = index == items.count - 1
-        let hiddenCount = items.count - 1
-        if let layer = parseLayer(item, index: index, isOutput: isOutput, hiddenCount: hiddenCount, fanIn: fanIn, previous: index == 0 ? inputs : layers.last?.neurons ?? [], body: &body) {
+        if let layer = parseLayer(item, index: index, isOutput: isOutput, hiddenCount: items.count - 1, fanIn: fanIn, previous: previous, names: &names, body: &body) {
           layers.append(layer)
           fanIn = layer.neurons.count
+          previous = layer.neurons
         } else {
           ok = false
-          break
+          fanIn = nil
         }
       }
     } else {
-      if fields["layers"] == nil { body.error("a network needs `layers`, a list with one entry per layer", at: nil) }
+      if let node = fields["layers"] {
+        body.error("layers must be a list, with one `- neurons: …` entry per layer", at: node)
+      } else {
+        body.missing("layers", "a network needs `layers`, a list with one entry per layer")
+      }
       ok = false
     }
 
@@ -76,13 +133,14 @@ extension LessonParser {
         ok = false
       }
     }
-    if let output = layers.last {
+    if ok, let output = layers.last {
       switch loss {
       case .crossEntropy where output.activation != .softmax:
         body.error("cross-entropy needs a softmax output layer; this one is \(output.activation.name)", at: fields["loss"], notes: ["for sigmoid outputs use `binary-cross-entropy`"])
         ok = false
       case .binaryCrossEntropy where output.activation != .sigmoid:
-        body.error("binary cross-entropy needs a sigmoid output layer; this one is \(output.activation.name)", at: fields["loss"])
+        body.error("binary cross-entropy needs a sigmoid output layer; this one is \(output.activation.name)", at: fields["loss"],
+          notes: output.activation == .softmax ? ["for softmax outputs use `cross-entropy`"] : [])
         ok = false
       default: break
       }
@@ -114,22 +172,20 @@ extension LessonParser {
     }
 
     // Every name must say one thing.
-    var seen: [String: String] = [:]
-    func claim(_ name: String, _ role: String) {
-      if let earlier = seen[name] {
-        body.error("the name `\(name)` is used twice (\(earlier) and \(role))", at: nil)
+    var seen: [String: (role: String, node: Node)] = [:]
+    for (name, role, node) in names {
+      if let first = seen[name] {
+        let at = body.location(first.node)
+        body.error(first.role == role ? "`\(name)` names two \(role)s" : "`\(name)` names both \(Self.article(first.role)) and \(Self.article(role))", at: node,
+          notes: ["the first is at line \(at.line), column \(at.column); each name must say one thing"])
         ok = false
-      } else if name == "E" || name.contains("/") || name.contains("[") {
-        body.error("`\(name)` cannot name a \(role): `E` is the error, and `/` and `[` have meanings in value names", at: nil)
+      } else if name == "E" || name.contains("/") || name.contains("[") || name.contains(".") {
+        body.error("`\(name)` cannot name \(Self.article(role)): `E` is the error, and `.`, `/` and `[` have meanings in value names", at: node)
         ok = false
+        seen[name] = (role, node)
+      } else {
+        seen[name] = (role, node)
       }
-      seen[name] = role
-    }
-    inputs.forEach { claim($0, "input") }
-    for layer in layers {
-      layer.neurons.forEach { claim($0, "neuron") }
-      layer.weightNames?.joined().forEach { claim($0, "weight") }
-      layer.biasNames?.forEach { claim($0, "bias") }
     }
 
     guard ok, let optimizer else { return nil }
@@ -137,27 +193,43 @@ extension LessonParser {
       updatesBiases: updatesBiases, updateOrder: order, seed: seed)
   }
 
-  mutating func parseLayer(_ node: Node, index: Int, isOutput: Bool, hiddenCount: Int, fanIn: Int, previous: [String], body: inout YAMLBody) -> LayerSpec? {
+  static func article(_ role: String) -> String { (role.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + role }
+
+  /// One entry of `layers`. `fanIn` is the number of inputs the layer receives, or nil when an
+  /// earlier layer was broken and the shapes cannot be checked.
+  mutating func parseLayer(_ node: Node, index: Int, isOutput: Bool, hiddenCount: Int, fanIn: Int?, previous: [String],
+                           names: inout [(name: String, role: String, node: Node)], body: inout YAMLBody) -> LayerSpec? {
     let what = "layer \(index + 1)"
     let fields = body.fields(node, allowed: Self.layerKeys, what: what)
     guard case .mapping = node else { return nil }
     var ok = true
 
-    var neurons: [String] = []
+    var neurons: [String]?
     if let n = fields["neurons"] {
       if let count = n.int {
-        guard count > 0, count <= 100_000 else {
-          body.error("\(what) needs at least one neuron", at: n); return nil
+        if count < 1 {
+          body.error("\(what) needs at least one neuron", at: n)
+        } else if count > 100_000 {
+          body.error("\(what) asks for \(count) neurons; a lesson may use at most 100000 in a layer", at: n)
+        } else {
+          let prefix = isOutput ? "o" : (hiddenCount > 1 ? "h\(index + 1)_" : "h")
+          neurons = (1...count).map { "\(prefix)\($0)" }
+          names += neurons!.map { ($0, "neuron", n) }
         }
-        let prefix = isOutput ? "o" : (hiddenCount > 1 ? "h\(index + 1)_" : "h")
-        neurons = (1...count).map { "\(prefix)\($0)" }
-      } else if let names = body.strings(n, "neurons") {
-        if names.isEmpty { body.error("\(what) needs at least one neuron", at: n); return nil }
-        neurons = names
-      } else { return nil }
+      } else if let items = body.list(n, "neurons", example: "[h1, h2]` or a count, e.g. `2") {
+        let words = items.compactMap { item in body.string(item, "each neuron").map { (item, $0) } }
+        if items.isEmpty {
+          body.error("\(what) needs at least one neuron", at: n)
+        } else if words.count == items.count {
+          neurons = words.map(\.1)
+          names += words.map { ($0.1, "neuron", $0.0) }
+        }
+      }
     } else {
-      body.error("\(what) needs `neurons`: a list of names, or how many", at: node); return nil
+      body.error("\(what) needs `neurons`: a list of names, or how many", at: node)
     }
+    if neurons == nil { ok = false }
+    let count = neurons?.count
 
     var activation = Activation.sigmoid
     if let a = fields["activation"], let word = body.string(a, "activation") {
@@ -172,24 +244,28 @@ extension LessonParser {
       case "linear": activation = .linear
       case "softmax":
         activation = .softmax
-        if !isOutput { body.error("softmax is for the output layer only", at: a); ok = false }
+        if !isOutput {
+          body.error("softmax is for the output layer only", at: a,
+            notes: ["a hidden layer needs an activation of its own neuron, such as sigmoid, tanh or relu"])
+          ok = false
+        }
       default:
         body.error("unknown activation `\(word)`", at: a, notes: [closestMatch(to: word, in: Self.activations).map { "did you mean `\($0)`?" } ?? "known activations: \(Self.activations.joined(separator: ", "))"])
         ok = false
       }
-    }
-    if fields["slope"] != nil, activation.name != "leaky-relu" {
+    } else if fields["activation"] != nil { ok = false }
+    if fields["slope"] != nil, activation.name != "leaky-relu", fields["activation"].flatMap(\.string).map(Self.activations.contains) ?? true {
       body.error("`slope` only applies to `leaky-relu`", at: fields["slope"]); ok = false
     }
 
     var weights: Matrix?
     if let w = fields["weights"] {
       if let rows = body.rows(w, "weights") {
-        if rows.count != neurons.count {
-          body.error("\(what) has \(neurons.count) neurons (\(neurons.joined(separator: ", "))), so it needs \(neurons.count) rows of weights, one per neuron; got \(rows.count)", at: w)
+        if let count, rows.count != count {
+          body.error("\(what) has \(count) \(count == 1 ? "neuron" : "neurons") (\(neurons!.joined(separator: ", "))), so it needs \(count) \(count == 1 ? "row" : "rows") of weights, one per neuron; got \(rows.count)", at: w)
           ok = false
-        } else if let first = rows.first, first.count != fanIn {
-          body.error("each row of weights in \(what) needs \(fanIn) numbers, one per input (\(previous.joined(separator: ", "))); got \(first.count)", at: w)
+        } else if let fanIn, let first = rows.first, first.count != fanIn {
+          body.error("each row of weights in \(what) needs \(fanIn) \(fanIn == 1 ? "number" : "numbers"), one per input (\(previous.joined(separator: ", "))); got \(first.count)", at: w)
           ok = false
         } else {
           weights = Matrix(rows)
@@ -199,12 +275,11 @@ extension LessonParser {
 
     var biases: [Double]?
     if let b = fields["biases"] {
-      if let single = b.float ?? b.int.map(Double.init), case .scalar = b {
-        guard single.isFinite else { body.error("biases must be finite numbers", at: b); return nil }
-        biases = Array(repeating: single, count: neurons.count)
+      if case .scalar = b {
+        if let single = body.number(b, "biases") { biases = count.map { Array(repeating: single, count: $0) } } else { ok = false }
       } else if let values = body.numbers(b, "biases") {
-        if values.count != neurons.count {
-          body.error("\(what) needs \(neurons.count) biases, one per neuron; got \(values.count)", at: b); ok = false
+        if let count, values.count != count {
+          body.error("\(what) needs \(count) \(count == 1 ? "bias" : "biases"), one per neuron; got \(values.count)", at: b); ok = false
         } else { biases = values }
       } else { ok = false }
     }
@@ -217,29 +292,42 @@ extension LessonParser {
       case "uniform": initialization = .uniform(low: -1, high: 1)
       case "normal": initialization = .normal(standardDeviation: 1)
       default:
-        body.error("unknown initialization `\(word)`", at: i, notes: ["use xavier, he, uniform or normal"]); ok = false
+        body.error("unknown initialization `\(word)`", at: i, notes: [closestMatch(to: word, in: ["xavier", "he", "uniform", "normal"]).map { "did you mean `\($0)`?" } ?? "use xavier, he, uniform or normal"]); ok = false
       }
-      if weights != nil { body.error("`init` draws weights, but this layer gives them", at: i); ok = false }
+      if fields["weights"] != nil { body.error("`init` draws weights, but this layer gives them", at: i, notes: ["remove `init`, or remove `weights` to draw them"]); ok = false }
     }
 
     var weightNames: [[String]]?
     if let n = fields["weight-names"] {
-      if let items = body.list(n, "weight-names") {
-        let rows = items.compactMap { body.strings($0, "each row of weight-names") }
-        if rows.count != neurons.count || rows.contains(where: { $0.count != fanIn }) {
-          body.error("weight-names in \(what) must be \(neurons.count) rows of \(fanIn) names, shaped like the weights", at: n); ok = false
-        } else { weightNames = rows }
+      if let items = body.list(n, "weight-names", example: "[[w1, w2], [w3, w4]]") {
+        let rows = items.compactMap { item in body.strings(item, "each row of weight-names", example: "[w1, w2]").map { (item, $0) } }
+        if rows.count != items.count {
+          ok = false
+        } else if let count, let fanIn, rows.count != count || rows.contains(where: { $0.1.count != fanIn }) {
+          body.error("weight-names in \(what) must be \(count) \(count == 1 ? "row" : "rows") of \(fanIn) \(fanIn == 1 ? "name" : "names"), shaped like the weights", at: n); ok = false
+        } else {
+          weightNames = rows.map(\.1)
+          for (item, row) in rows {
+            if case .sequence(let entries) = item { names += zip(row, entries).map { ($0, "weight", $1) } }
+          }
+        }
       } else { ok = false }
     }
     var biasNames: [String]?
     if let n = fields["bias-names"] {
-      if let names = body.strings(n, "bias-names") {
-        if names.count != neurons.count {
-          body.error("bias-names in \(what) needs \(neurons.count) names, one per neuron", at: n); ok = false
-        } else { biasNames = names }
+      if let items = body.list(n, "bias-names", example: "[b1, b2]") {
+        let words = items.compactMap { item in body.string(item, "each entry of bias-names").map { (item, $0) } }
+        if words.count != items.count {
+          ok = false
+        } else if let count, words.count != count {
+          body.error("bias-names in \(what) needs \(count) \(count == 1 ? "name" : "names"), one per neuron", at: n); ok = false
+        } else {
+          biasNames = words.map(\.1)
+          names += words.map { ($0.1, "bias", $0.0) }
+        }
       } else { ok = false }
     }
-    guard ok else { return nil }
+    guard ok, let neurons else { return nil }
     return LayerSpec(neurons: neurons, activation: activation, weights: weights, biases: biases,
       initialization: initialization, weightNames: weightNames, biasNames: biasNames)
   }
@@ -247,13 +335,14 @@ extension LessonParser {
   mutating func parseOptimizer(_ node: Node?, learningRate: Node?, body: inout YAMLBody) -> Optimizer? {
     var type = "sgd"
     var fields: [String: Node] = [:]
+    var typeNode = node
     if let node {
       if case .scalar = node {
         guard let word = body.string(node, "optimizer") else { return nil }
         type = word
       } else {
         fields = body.fields(node, allowed: Self.optimizerKeys, what: "the optimizer")
-        if let t = fields["type"] { guard let word = body.string(t, "optimizer type") else { return nil }; type = word }
+        if let t = fields["type"] { guard let word = body.string(t, "optimizer type") else { return nil }; type = word; typeNode = t }
       }
     }
     if let learningRate {
@@ -267,14 +356,20 @@ extension LessonParser {
       guard let n = fields[key] else { return fallback }
       guard let v = body.number(n, key) else { ok = false; return fallback }
       guard range.contains(v) else {
-        body.error("\(key) must be between \(range.lowerBound) and \(range.upperBound == .greatestFiniteMagnitude ? "∞" : "\(range.upperBound)"); got \(v)", at: n)
+        body.error("\(key) must be between \(plainNumber(range.lowerBound)) and \(range.upperBound == .greatestFiniteMagnitude ? "∞" : plainNumber(range.upperBound)); got \(plainNumber(v))", at: n,
+          notes: key == "learning-rate" ? ["a negative learning rate climbs the error instead of descending it"] : [])
         ok = false
         return fallback
       }
       return v
     }
     guard fields["learning-rate"] != nil else {
-      body.error("the network needs a learning rate, e.g. `learning-rate: 0.5`", at: node); return nil
+      if let node, case .mapping = node {
+        body.error("the network needs a learning rate, e.g. `learning-rate: 0.5`", at: node)
+      } else {
+        body.missing("learning-rate", "the network needs a learning rate, e.g. `learning-rate: 0.5`")
+      }
+      return nil
     }
     let rate = value("learning-rate", 0.1)
     let decay = value("weight-decay", 0)
@@ -283,7 +378,7 @@ extension LessonParser {
       "rmsprop": ["alpha", "epsilon", "momentum"], "adam": ["beta1", "beta2", "epsilon"],
     ]
     guard let own = allowed[type] else {
-      body.error("unknown optimizer `\(type)`", at: node, notes: [closestMatch(to: type, in: Array(allowed.keys)).map { "did you mean `\($0)`?" } ?? "use sgd, momentum, rmsprop or adam"])
+      body.error("unknown optimizer `\(type)`", at: typeNode, notes: [closestMatch(to: type, in: Array(allowed.keys)).map { "did you mean `\($0)`?" } ?? "use sgd, momentum, rmsprop or adam"])
       return nil
     }
     for key in fields.keys.sorted() where !own.contains(key) && !["type", "learning-rate", "weight-decay"].contains(key) {

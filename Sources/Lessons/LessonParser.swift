@@ -7,7 +7,7 @@ extension Lesson {
   public static func parse(_ source: String, file: String) -> (Lesson, [Diagnostic]) {
     var parser = LessonParser(file: file)
     let lesson = parser.parse(source)
-    return (lesson, parser.diagnostics.sorted { $0.location < $1.location })
+    return (lesson, parser.diagnostics.inReadingOrder)
   }
 }
 
@@ -16,6 +16,8 @@ struct LessonParser {
   var diagnostics: [Diagnostic] = []
   /// Network bodies seen so far, for `from:`.
   var networkBodies: [String: Node] = [:]
+  /// Where each network was declared and whether its declaration parsed without errors.
+  var networkDeclarations: [String: (location: SourceLocation, valid: Bool)] = [:]
   var lifted: [Prepass.Lifted] = []
 
   init(file: String) { self.file = file }
@@ -141,8 +143,12 @@ struct LessonParser {
     case .check:
       block.content = .check(parseChecks(text, start: bodyStart))
     default:
-      var body = YAMLBody(file: file, firstLine: bodyStart.line, column: bodyStart.column)
-      if let root = body.parse(text) {
+      var body = YAMLBody(file: file, firstLine: bodyStart.line, column: bodyStart.column, block: location)
+      let root = body.parse(text)
+      if root == nil, kind == .network, networkDeclarations[argument ?? "network"] == nil {
+        networkDeclarations[argument ?? "network"] = (location, false)
+      }
+      if let root {
         switch kind {
         case .network:
           if let spec = parseNetwork(root, name: argument ?? "network", at: location, body: &body) { block.content = .network(spec) }

@@ -36,7 +36,7 @@ extension LessonRunner {
       return
     }
     guard data.targets.columns == network.outputCount else {
-      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) outputs (\(state.declaration.names.neurons.last!.joined(separator: ", ")))", at: location)
+      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) \(network.outputCount == 1 ? "output" : "outputs") (\(state.declaration.names.neurons.last!.joined(separator: ", ")))", at: location)
       return
     }
     if state.dataName != dataName { state.forwardIsCurrent = false }
@@ -110,9 +110,11 @@ extension LessonRunner {
     result.after = state.network
     state.dataName = dataName
     state.data = data
-    if let f = result.forward, let bad = firstNonFinite(f, result.loss, names: state.declaration.names) {
-      stopped = .error("a value is not finite: \(bad)", at: location,
-        notes: ["likely causes: a learning rate too large, inputs far from 0, or a log of 0 in the loss"])
+    if stopped == nil, let f = result.forward, firstNonFinite(f, result.loss, names: state.declaration.names) != nil
+      || !state.network.layers.allSatisfy({ $0.weights.values.allSatisfy(\.isFinite) && $0.biases.allSatisfy(\.isFinite) }) {
+      let trouble = NumericalTrouble("a value is not finite after this `\(kind.rawValue)` block", network: state.network,
+        names: state.declaration.names, data: data, optimizer: state.declaration.spec.optimizer)
+      stopped = .error(trouble.message, at: location, notes: trouble.notes)
     }
     networks[networkName] = state
     items.append(.directive(result))
@@ -140,8 +142,19 @@ extension LessonRunner {
         notes: ["lower `iterations` or the network's size, or raise the limit on purpose with `--max-work N`"])
       return nil
     }
+    if iterations > limits.iterations {
+      error("this `train` block asks for \(iterations) iterations, over the limit of \(limits.iterations) for one block", at: location,
+        notes: ["lower `iterations` or `epochs`, or raise the limit on purpose with `--max-iterations N`"])
+      return nil
+    }
     if let r = spec.record, let bad = r.first(where: { $0 > iterations }) {
       error("`record` asks for iteration \(bad), but this block runs \(iterations)", at: location)
+      return nil
+    }
+    let listed = spec.record?.count ?? spec.every.map { iterations / $0 } ?? 0
+    if listed > limits.recorded {
+      error("this `train` block would list the error of \(listed) iterations in the report, over the limit of \(limits.recorded)", at: location,
+        notes: ["list fewer (a larger `every`, or a shorter `record`), or raise the limit on purpose with `--max-recorded N`"])
       return nil
     }
     let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
@@ -156,8 +169,10 @@ extension LessonRunner {
     var recorded = spec.record ?? defaultRecord(iterations: iterations, every: spec.every)
     recorded = recorded.filter { $0 <= history.losses.count }
     if let stop = history.stoppedAt {
-      stopped = .error("training stopped at iteration \(stop): the error became \(state.network.loss(of: state.network.forward(data.inputs).outputs, targets: data.targets).total)", at: location,
-        notes: ["the network is left as it was after iteration \(stop - 1)", "likely causes: a learning rate too large, or a log of 0 in the loss"])
+      let trouble = NumericalTrouble("training stopped at iteration \(stop)", network: state.network, names: state.declaration.names,
+        data: data, optimizer: state.declaration.spec.optimizer, losses: history.losses)
+      stopped = .error(trouble.message, at: location,
+        notes: trouble.notes + ["the report shows the network as it was after iteration \(stop - 1)"])
     }
     return TrainingResult(schedule: schedule, epochs: Double(iterations) / Double(perEpoch), history: history, recorded: recorded,
       finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets))

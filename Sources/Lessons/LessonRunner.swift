@@ -6,6 +6,12 @@ public struct RunLimits: Sendable {
   public var parameters = 1_000_000
   /// Multiply-adds of one `train` block, about 6 × samples × parameters per iteration.
   public var work = 200_000_000_000.0
+  /// Updates one `train` block may run (its error is kept for every one of them).
+  public var iterations = 1_000_000
+  /// Iterations one `train` block may list in the report (`record`, `every`).
+  public var recorded = 10_000
+  /// Numbers (inputs and targets) in one data set, inline, read or generated.
+  public var dataNumbers = 1_000_000
   public init() {}
 }
 
@@ -45,7 +51,7 @@ public struct LessonRunner {
     for item in lesson.items {
       runner.execute(item)
     }
-    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped), runner.diagnostics.sorted { $0.location < $1.location })
+    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped), runner.diagnostics.inReadingOrder)
   }
 
   public struct LoaderUnavailable: Error, CustomStringConvertible {
@@ -61,6 +67,8 @@ public struct LessonRunner {
     switch item {
     case .prose(let node):
       var values: [SourceLocation: Double] = [:]
+    // After a value became NaN or infinite nothing later is shown: the report ends where the run stopped.
+    guard stopped == nil else { return }
       for (name, location) in node.block.valueReferences {
         if let v = value(name, at: location) { values[location] = v }
       }
@@ -112,20 +120,27 @@ public struct LessonRunner {
     case .csv(let path, let columns):
       let text: String
       do { text = try loader(path) } catch {
-        self.error("cannot read data file `\(path)`: \(error)", at: spec.location); return
+        self.error("cannot read data file `\(path)`: \(error)", at: spec.pathLocation ?? spec.location); return
       }
-      switch CSVTable.parse(text, inputColumns: columns) {
+      // Checked before drawing, so an over-large request costs nothing.
+      guard classes * points * (2 + classes) <= limits.dataNumbers else { dataLimitError(path: nil, at: spec.location); return }
+      switch CSVTable.parse(text, inputColumns: columns, maxNumbers: limits.dataNumbers) {
       case .success(let d): dataset = d
       case .failure(let problem):
-        self.error("data file `\(path)`, line \(problem.line): \(problem.message)", at: spec.location); return
+        self.error("data file `\(path)`, \(problem.place): \(problem.message)", at: spec.pathLocation ?? spec.location); return
       }
     }
     let name = spec.name ?? "data"
     datasets[name] = dataset
+      case .failure(let problem) where problem.overLimit:
+        dataLimitError(path: path, at: spec.pathLocation ?? spec.location); return
     latestData = name
     items.append(.data(DataDeclaration(name: name, dataset: dataset, source: spec.source, location: spec.location)))
   }
 }
+    if dataset.count * (dataset.inputs.columns + dataset.targets.columns) > limits.dataNumbers {
+      dataLimitError(path: nil, at: spec.location); return
+    }
 
 extension Block {
   /// Every `{{name}}` in the block, in reading order.
@@ -133,6 +148,13 @@ extension Block {
     func inlines(_ list: [Inline]) -> [(String, SourceLocation)] {
       list.flatMap { inline -> [(String, SourceLocation)] in
         switch inline {
+extension LessonRunner {
+  mutating func dataLimitError(path: String?, at location: SourceLocation) {
+    error("this data set holds more than \(limits.dataNumbers) numbers, the limit for one data set\(path.map { " (in `\($0)`)" } ?? "")", at: location,
+      notes: ["use fewer samples, or raise the limit on purpose with `--max-data N`"])
+  }
+}
+
         case .value(let name, _, let location): [(name, location)]
         case .emphasis(let c), .strong(let c), .link(_, _, let c), .image(_, _, let c): inlines(c)
         default: []

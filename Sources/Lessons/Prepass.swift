@@ -163,8 +163,12 @@ struct Prepass {
           emit(span, from: i, to: end + 2)
           continue
         }
-        diagnostics.append(.error("`{{\(body)}}` is not a value reference", at: location(i),
-          notes: ["write a value's name, e.g. `{{h1.a}}`, or `{{h1.a:4}}` for 4 decimals"]))
+        if let colon = body.lastIndex(of: ":"), let d = Int(String(body[body.index(after: colon)...]).trimmingSpaces), !(0...15).contains(d) {
+          diagnostics.append(.error("`{{\(body)}}` asks for \(d) decimals; a value shows 0 to 15", at: location(i)))
+        } else {
+          diagnostics.append(.error("`{{\(body)}}` is not a value reference", at: location(i),
+            notes: ["write a value's name, e.g. `{{h1.a}}`, or `{{h1.a:4}}` for 4 decimals"]))
+        }
       }
       out.append(c)
       i += 1

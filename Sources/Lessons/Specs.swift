@@ -36,6 +36,8 @@ public struct DataSpec: Sendable {
   public var name: String?
   public var source: DataSource
   public var location: SourceLocation
+  /// Where a `csv:` path is written, for problems reading the file.
+  public var pathLocation: SourceLocation? = nil
 }
 
 /// Settings of a directive block (forward, loss, backward, update, step, train, gradcheck).

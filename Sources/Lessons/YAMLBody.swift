@@ -7,39 +7,62 @@ struct YAMLBody {
   /// The lesson line of the body's first line, and the column its first character is in.
   let firstLine: Int
   let column: Int
+  /// Where problems with no node of their own are reported (a key that is missing): the
+  /// block's opening fence when known, else the body's first line.
+  var block: SourceLocation?
   var diagnostics: [Diagnostic] = []
+  /// Keys suggested for misspelt ones, so a missing `learning-rate` is not reported again
+  /// after "unknown key `learning_rate`, did you mean `learning-rate`?".
+  var suggested: Set<String> = []
+  /// The length of each line of the body, to keep a position libyaml gives past its end inside it.
+  var lineLengths: [Int] = []
 
-  init(file: String, firstLine: Int, column: Int) {
+  init(file: String, firstLine: Int, column: Int, block: SourceLocation? = nil) {
     self.file = file
     self.firstLine = firstLine
     self.column = column
+    self.block = block
   }
 
   var start: SourceLocation { SourceLocation(file: file, line: firstLine, column: column) }
 
   func location(_ node: Node?) -> SourceLocation {
-    guard let mark = node?.mark else { return start }
+    guard let node else { return block ?? start }
+    guard let mark = node.mark else { return start }
     return location(mark)
   }
 
   func location(_ mark: Mark) -> SourceLocation {
-    SourceLocation(file: file, line: firstLine + mark.line - 1, column: column + mark.column - 1)
+    // libyaml reports an unexpected end of the text one line past it: point at the end of the last line.
+    if !lineLengths.isEmpty, mark.line > lineLengths.count {
+      return SourceLocation(file: file, line: firstLine + lineLengths.count - 1, column: column + lineLengths[lineLengths.count - 1])
+    }
+    return SourceLocation(file: file, line: firstLine + mark.line - 1, column: column + mark.column - 1)
   }
 
   mutating func error(_ message: String, at node: Node?, notes: [String] = []) {
     diagnostics.append(.error(message, at: location(node), notes: notes))
   }
 
+  /// Reports a required key that is missing, unless a misspelling of it was already reported.
+  mutating func missing(_ key: String, _ message: String, notes: [String] = []) {
+    guard !suggested.contains(key) else { return }
+    error(message, at: nil, notes: notes)
+  }
+
   /// Parses the text; an empty body is an empty mapping.
   mutating func parse(_ text: String) -> Node? {
+    lineLengths = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.unicodeScalars.count }
+    // A code block's text ends with a newline; the empty "line" after it is not in the file.
+    if text.hasSuffix("\n") { lineLengths.removeLast() }
     do {
       return try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
     } catch let error as YamlError {
       switch error {
-      case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-        diagnostics.append(.error("malformed YAML: \(problem)", at: location(mark)))
+      case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+        report(problem: problem, at: mark, context: context)
       case .duplicatedKeysInMapping(let duplicates, let context):
-        diagnostics.append(.error("duplicate key \(duplicates.map { "`\($0)`" }.joined(separator: ", "))", at: location(context.mark)))
+        diagnostics.append(.error("duplicate key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")): each key may appear once", at: location(context.mark)))
       default:
         diagnostics.append(.error("malformed YAML: \(error)", at: start))
       }
@@ -47,6 +70,34 @@ struct YAMLBody {
       diagnostics.append(.error("malformed YAML: \(error)", at: start))
     }
     return nil
+  }
+
+  /// libyaml's problem in words an author can act on, at the place the fix belongs.
+  private mutating func report(problem: String, at mark: Mark, context: YamlError.Context?) {
+    func place(_ mark: Mark) -> String { "line \(location(mark).line), column \(location(mark).column)" }
+    switch (problem, context?.text) {
+    case ("did not find expected ',' or ']'", "while parsing a flow sequence"?):
+      diagnostics.append(.error("malformed YAML: expected `,` or `]` here: the `[` at \(place(context!.mark)) is never closed", at: location(mark)))
+    case ("did not find expected ',' or '}'", "while parsing a flow mapping"?):
+      diagnostics.append(.error("malformed YAML: expected `,` or `}` here: the `{` at \(place(context!.mark)) is never closed", at: location(mark)))
+    case (_, "while scanning a quoted scalar"?):
+      diagnostics.append(.error("malformed YAML: this quote is never closed", at: location(context!.mark)))
+    case ("did not find expected key", _):
+      diagnostics.append(.error("malformed YAML: expected a `key: value` line here; check the indentation", at: location(mark),
+        notes: context.map { ["the mapping this line should belong to starts at \(place($0.mark))"] } ?? []))
+    case ("did not find expected '-' indicator", _):
+      diagnostics.append(.error("malformed YAML: expected a list entry `- …` at this indentation; check the indentation", at: location(mark),
+        notes: context.map { ["the list starts at \(place($0.mark))"] } ?? []))
+    case ("mapping values are not allowed in this context", _):
+      diagnostics.append(.error("malformed YAML: a `:` is not allowed here", at: location(mark),
+        notes: ["check the indentation, or put quotes around a value that contains `: `"]))
+    case ("found character that cannot start any token", _):
+      diagnostics.append(.error("malformed YAML: a value cannot start with this character", at: location(mark),
+        notes: ["indent with spaces, not tabs; put quotes around a value that starts with `@`, `` ` `` or `%`"]))
+    default:
+      diagnostics.append(.error("malformed YAML: \(problem)", at: location(mark),
+        notes: context.map { ["\($0.text) that starts at \(place($0.mark))"] } ?? []))
+    }
   }
 
   /// The entries of a mapping, after reporting keys that are not in `allowed` (with a suggestion).
@@ -63,16 +114,17 @@ struct YAMLBody {
       }
       if allowed.contains(name) {
         out[name] = value
+      } else if let suggestion = closestMatch(to: name, in: allowed.filter { !mapping.keys.compactMap(\.string).contains($0) }) {
+        suggested.insert(suggestion)
+        error("unknown key `\(name)` in \(what)", at: key, notes: ["did you mean `\(suggestion)`?"])
       } else {
-        let suggestion = closestMatch(to: name, in: allowed).map { "did you mean `\($0)`?" }
-        error("unknown key `\(name)` in \(what)", at: key,
-          notes: [suggestion ?? "known keys: \(allowed.joined(separator: ", "))"])
+        error("unknown key `\(name)` in \(what)", at: key, notes: ["known keys: \(allowed.joined(separator: ", "))"])
       }
     }
     return out
   }
 
-  /// Keys whose node is a mapping, checked, with a location for keys the caller requires.
+  /// The key node of `key` in a mapping, to point at it.
   func keyLocation(_ node: Node, _ key: String) -> Node? {
     guard case .mapping(let mapping) = node else { return nil }
     return mapping.first { $0.key.string == key }?.key
@@ -86,18 +138,25 @@ struct YAMLBody {
     return scalar.string
   }
 
-  mutating func number(_ node: Node, _ what: String) -> Double? {
+  /// YAML's spellings of the values that are not finite numbers.
+  static let nonFinite: Set<String> = [".nan", ".inf", "-.inf", "+.inf", "nan", "inf", "-inf", "+inf", "infinity", "-infinity"]
+
+  /// A finite number. `what` names the setting (`learning-rate must be a number`); with
+  /// `in: list` the number is one entry of that list (`` `x` in weights is not a number ``).
+  mutating func number(_ node: Node, _ what: String, in list: String? = nil) -> Double? {
     guard case .scalar(let scalar) = node else {
-      error("\(what) must be a number", at: node)
+      error(list.map { "every entry of \($0) must be a number" } ?? "\(what) must be a number", at: node)
       return nil
     }
     let text = scalar.string.replacingOccurrences(of: "_", with: "")
-    guard let value = Double(text) else {
-      error("\(what) must be a number, not `\(scalar.string)`", at: node)
+    let value = Double(text)
+    if value?.isFinite == false || Self.nonFinite.contains(text.lowercased()) {
+      error(list.map { "`\(scalar.string)` in \($0) is not a finite number" } ?? "\(what) must be a finite number, not `\(scalar.string)`", at: node,
+        notes: ["lesson values must be ordinary numbers: no NaN, no infinities, nothing beyond ±1.8e308"])
       return nil
     }
-    guard value.isFinite else {
-      error("\(what) must be a finite number, not `\(scalar.string)`", at: node)
+    guard let value else {
+      error(list.map { "`\(scalar.string)` in \($0) is not a number" } ?? "\(what) must be a number, not `\(scalar.string)`", at: node)
       return nil
     }
     return value
@@ -105,11 +164,16 @@ struct YAMLBody {
 
   mutating func integer(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
     guard case .scalar(let scalar) = node, let value = Int(scalar.string.replacingOccurrences(of: "_", with: "")) else {
-      error("\(what) must be a whole number", at: node)
+      let shown = node.scalar.map { ", not `\($0.string)`" } ?? ""
+      error("\(what) must be a whole number\(shown)", at: node)
       return nil
     }
     guard range.contains(value) else {
-      error("\(what) must be between \(range.lowerBound) and \(range.upperBound), not \(value)", at: node)
+      if range.upperBound >= 100_000_000 {
+        error("\(what) must be at least \(range.lowerBound), not \(value)", at: node)
+      } else {
+        error("\(what) must be between \(range.lowerBound) and \(range.upperBound), not \(value)", at: node)
+      }
       return nil
     }
     return value
@@ -123,38 +187,49 @@ struct YAMLBody {
     return value
   }
 
-  mutating func list(_ node: Node, _ what: String) -> [Node]? {
+  mutating func list(_ node: Node, _ what: String, example: String = "[a, b]") -> [Node]? {
     guard case .sequence(let sequence) = node else {
-      error("\(what) must be a list, e.g. `[a, b]`", at: node)
+      error("\(what) must be a list, e.g. `\(example)`", at: node)
       return nil
     }
     return Array(sequence)
   }
 
-  mutating func strings(_ node: Node, _ what: String) -> [String]? {
-    guard let items = list(node, what) else { return nil }
+  mutating func strings(_ node: Node, _ what: String, example: String = "[a, b]") -> [String]? {
+    guard let items = list(node, what, example: example) else { return nil }
     let out = items.compactMap { string($0, "each entry of \(what)") }
     return out.count == items.count ? out : nil
   }
 
+  /// A list of numbers; every bad entry is reported.
   mutating func numbers(_ node: Node, _ what: String) -> [Double]? {
-    guard let items = list(node, what) else { return nil }
-    let out = items.compactMap { number($0, "each entry of \(what)") }
+    guard let items = list(node, what, example: "[0.1, 0.2]") else { return nil }
+    let out = items.compactMap { number($0, what, in: what) }
     return out.count == items.count ? out : nil
   }
 
-  /// A list of rows of numbers, all of one length.
-  mutating func rows(_ node: Node, _ what: String) -> [[Double]]? {
-    guard let items = list(node, what) else { return nil }
+  /// A list of rows of numbers, all of one length (`width` when given, else the first row's);
+  /// every bad row and entry is reported.
+  mutating func rows(_ node: Node, _ what: String, width: Int? = nil, widthReason: String = "") -> [[Double]]? {
+    guard let items = list(node, what, example: "[[0.1, 0.2], [0.3, 0.4]]") else { return nil }
     var out: [[Double]] = []
+    var ok = true
     for item in items {
-      guard let row = numbers(item, "each row of \(what)") else { return nil }
-      if let first = out.first, first.count != row.count {
-        error("each row of \(what) needs \(first.count) numbers like the first; this one has \(row.count)", at: item)
-        return nil
+      guard case .sequence = item else {
+        error("each row of \(what) must be a list of numbers, e.g. `[0.1, 0.2]`", at: item)
+        ok = false
+        continue
+      }
+      guard let row = numbers(item, what) else { ok = false; continue }
+      if let width, row.count != width {
+        error("each row of \(what) needs \(width) \(width == 1 ? "number" : "numbers")\(widthReason); this one has \(row.count)", at: item)
+        ok = false
+      } else if width == nil, let first = out.first, first.count != row.count {
+        error("each row of \(what) needs \(first.count) \(first.count == 1 ? "number" : "numbers") like the first; this one has \(row.count)", at: item)
+        ok = false
       }
       out.append(row)
     }
-    return out
+    return ok ? out : nil
   }
 }

@@ -22,11 +22,14 @@ struct CLI {
     var stderr: String
   }
 
-  static func run(_ arguments: [String], in directory: URL = root) throws -> Result {
+  static func run(_ arguments: [String], in directory: URL = root, environment: [String: String] = [:]) throws -> Result {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    if !environment.isEmpty {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
