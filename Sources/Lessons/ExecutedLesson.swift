@@ -22,6 +22,8 @@ public enum ExecutedItem: Sendable {
   case data(DataDeclaration)
   case directive(DirectiveResult)
   case checks([CheckResult], location: SourceLocation)
+  /// A `graph` block: its values, gradients and names.
+  case graph(GraphResult)
 }
 
 public struct NetworkDeclaration: Sendable {

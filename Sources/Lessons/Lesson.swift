@@ -43,7 +43,7 @@ public struct LessonBlock: Sendable {
   public var content: Content
 
   public enum Kind: String, Sendable, CaseIterable {
-    case network, data, forward, loss, backward, update, step, train, check, gradcheck
+    case network, data, forward, loss, backward, update, step, train, check, gradcheck, graph
   }
 
   public enum Content: Sendable {
@@ -51,6 +51,7 @@ public struct LessonBlock: Sendable {
     case data(DataSpec)
     case directive(DirectiveSpec)
     case check([CheckSpec])
+    case graph(GraphSpec)
     case invalid
   }
 }

@@ -142,6 +142,8 @@ struct LessonParser {
     switch kind {
     case .check:
       block.content = .check(parseChecks(text, start: bodyStart))
+    case .graph:
+      block.content = parseGraph(text, name: argument, start: bodyStart, block: location).map(LessonBlock.Content.graph) ?? .invalid
     default:
       var body = YAMLBody(file: file, firstLine: bodyStart.line, column: bodyStart.column, block: location)
       let root = body.parse(text)

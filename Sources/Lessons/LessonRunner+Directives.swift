@@ -104,7 +104,7 @@ extension LessonRunner {
       result.gradientCheck = state.network.gradientCheck(data, step: spec.step)
       let f = ensureForward(&state)
       result.forward = f
-    case .network, .data, .check:
+    case .network, .data, .check, .graph:
       return
     }
     result.after = state.network

@@ -16,8 +16,16 @@ extension LessonRunner {
     var notes: [String] = []
   }
 
-  /// Resolves `[NET/]name[.part][[sample]]` against the networks' current state.
+  /// Resolves a reference: a network's value when it names one, else a graph's (`q`, `q.grad`,
+  /// `GRAPH/q`; without a prefix, the latest graph's).
   func lookup(_ reference: String) -> Result<Double, LookupProblem> {
+    let fromNetwork = networkLookup(reference)
+    if case .failure = fromNetwork, let fromGraph = graphLookup(reference) { return fromGraph }
+    return fromNetwork
+  }
+
+  /// Resolves `[NET/]name[.part][[sample]]` against the networks' current state.
+  func networkLookup(_ reference: String) -> Result<Double, LookupProblem> {
     var name = Substring(reference)
     var networkName = current
     if let slash = name.firstIndex(of: "/") {

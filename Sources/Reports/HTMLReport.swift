@@ -23,6 +23,7 @@ public enum HTMLReport {
       case .data(let data): body.append(context.data(data))
       case .directive(let result): body.append(context.directive(result))
       case .checks(let results, _): body.append(context.checks(results))
+      case .graph(let g): body.append(context.graph(g))
       }
     }
     if let stop = run.stoppedEarly {

@@ -15,6 +15,7 @@ public enum JSONTrace {
       case .data(let d): steps.append(data(d))
       case .directive(let r): steps.append(directive(r))
       case .checks(let results, let location): steps.append(checks(results, location))
+      case .graph(let g): steps.append(graph(g))
       }
     }
     var top: [(String, JSONValue)] = [

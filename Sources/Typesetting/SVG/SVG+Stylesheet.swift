@@ -52,6 +52,15 @@ extension SVG {
     .fig .fig-points *,.fig .fig-legend .c0,.fig .fig-legend .c1,.fig .fig-legend .c2,\
     .fig .fig-legend .c3,.fig .fig-legend .c4,.fig .fig-legend .c5{stroke:var(--fg,#1a1a1a);stroke-width:.75}
     .fig .fig-legend text{font-size:12px}
+    svg.fig-graph{max-width:none}
+    .fig .fig-gnode{fill:var(--bg,#fff);stroke:currentColor;stroke-width:1.25}
+    .fig .fig-gnode.fig-input{fill:var(--grid,#e5e5e5)}
+    .fig .fig-gnode.fig-constant{stroke-dasharray:3 2;stroke:var(--muted,#555)}
+    .fig .fig-gnode.fig-output{stroke:var(--accent,#0072b2);stroke-width:2.5}
+    .fig .fig-op{fill:var(--bg,#fff);stroke:var(--accent,#0072b2);stroke-width:1.5}
+    .fig .fig-op-symbol{font-size:12px;font-weight:600;fill:var(--accent,#0072b2)}
+    .fig .fig-gedge{stroke-opacity:1}
+    .fig .fig-arrow{fill:var(--muted,#888);stroke:none}
 
     """
 }

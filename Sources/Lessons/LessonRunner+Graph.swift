@@ -1,0 +1,94 @@
+import Backprop
+
+extension LessonRunner {
+  /// Builds a `graph` block's scalar graph, runs the backward pass from its output and records
+  /// the result; its names become readable by checks and `{{…}}` from here on.
+  mutating func run(_ spec: GraphSpec, at location: SourceLocation) {
+    var graph = ScalarGraph()
+    var nodeNames: [String?] = []
+    var definitions: [(name: String, node: Int)] = []
+    var byName: [String: Int] = [:]
+
+    func build(_ e: GraphExpression) -> Int {
+      switch e {
+      case .number(let v): return graph.constant(v)
+      case .name(let n): return byName[n]!  // the parser checked every name
+      case .negate(let x): return graph.apply(.neg, build(x))
+      case .power(let x, let c): return graph.apply(.pow(c), build(x))
+      case .binary(let op, let l, let r):
+        let a = build(l), b = build(r)
+        switch op {
+        case .add: return graph.apply(.add, a, b)
+        case .subtract: return graph.apply(.sub, a, b)
+        case .multiply: return graph.apply(.mul, a, b)
+        case .divide: return graph.apply(.div, a, b)
+        }
+      case .call(let f, let x):
+        let a = build(x)
+        switch f {
+        case .exp: return graph.apply(.exp, a)
+        case .log: return graph.apply(.log, a)
+        case .tanh: return graph.apply(.tanh, a)
+        case .sigmoid: return graph.apply(.sigmoid, a)
+        case .relu: return graph.apply(.relu, a)
+        case .sqrt: return graph.apply(.sqrt, a)
+        case .square: return graph.apply(.square, a)
+        }
+      }
+    }
+
+    for definition in spec.definitions {
+      let node: Int
+      switch definition.body {
+      case .input(let v): node = graph.input(v)
+      case .expression(let e): node = build(e)
+      }
+      while nodeNames.count < graph.nodes.count { nodeNames.append(nil) }
+      if nodeNames[node] == nil { nodeNames[node] = definition.name }
+      byName[definition.name] = node
+      definitions.append((definition.name, node))
+    }
+    guard let outputName = spec.outputName, let output = byName[outputName] else { return }
+    graph.backward(from: output)
+
+    // The chain rule written out: for the names asked for, else for the first input the output depends on.
+    var expand = spec.expand.compactMap { byName[$0] }
+    if spec.expand.isEmpty {
+      let reached = Set(graph.topologicalOrder(endingAt: output))
+      if let first = definitions.first(where: { graph.nodes[$0.node].op == .input && reached.contains($0.node) && $0.node != output }) {
+        expand = [first.node]
+      }
+    }
+
+    let result = GraphResult(name: spec.name, location: location, graph: graph, nodeNames: nodeNames,
+      definitions: definitions, output: output, expand: expand)
+    if let bad = graph.nodes.indices.first(where: { !graph.nodes[$0].value.isFinite }) ?? graph.nodes.indices.first(where: { !graph.nodes[$0].grad.isFinite }) {
+      let node = graph.nodes[bad]
+      stopped = .error("a value is not finite: `\(result.label(of: bad))` in graph `\(spec.name)` has value \(node.value) and gradient \(node.grad)", at: location,
+        notes: ["likely causes: a division by 0, the log of a number ≤ 0, or the square root of a negative number"])
+    }
+    graphs[spec.name] = result
+    latestGraph = spec.name
+    items.append(.graph(result))
+  }
+
+  /// A graph value for `[GRAPH/]name[.grad]`: `.none` when the reference is not for a graph (so
+  /// the network's answer stands), else the value or why there is none.
+  func graphLookup(_ reference: String) -> Result<Double, LookupProblem>? {
+    var name = Substring(reference)
+    var graphName = latestGraph
+    if let slash = name.firstIndex(of: "/") {
+      let prefix = String(name[..<slash])
+      guard networks[prefix] == nil, graphs[prefix] != nil else { return nil }
+      graphName = prefix
+      name = name[name.index(after: slash)...]
+    }
+    guard let graphName, let graph = graphs[graphName] else { return nil }
+    if let v = graph.value(String(name)) { return .success(v) }
+    let suggestion = closestMatch(to: String(name), in: graph.valueNames)
+    // Without a prefix, the graph's answer matters only when no network could have meant it.
+    guard reference.contains("/") || networks.isEmpty || suggestion != nil else { return nil }
+    return .failure(LookupProblem(message: "unknown value `\(reference)`",
+      notes: [suggestion.map { "did you mean `\($0)`?" } ?? "graph `\(graphName)` defines \(graph.definitions.map(\.name).joined(separator: ", ")); add `.grad` for a gradient"]))
+  }
+}
