@@ -206,20 +206,20 @@ extension LessonParser {
       } else if expected?.isFinite == false {
         diagnostics.append(.error("`\(rest)` is not a finite number: a check compares against an ordinary number", at: at(valueStart))); ok = false
       }
+      guard ok, let expected else { continue }
       out.append(CheckSpec(name: name, expectedText: rest, expected: expected,
         tolerance: tolerance ?? .digitsWritten(Self.halfUnitInLastPlace(rest)), note: note, location: at(nameStart)))
     }
     return out
-      guard ok, let expected else { continue }
   }
+
+  /// Hexadecimal (`0x1p3`), which `Double` reads but a check's digits-written tolerance cannot.
+  static func isHexadecimal(_ text: String) -> Bool { text.lowercased().contains("x") }
 
   /// Half a unit in the last written digit: 0.3775 → 0.00005, 2.5e-3 → 0.00005, 12 → 0.5.
   static func halfUnitInLastPlace(_ text: String) -> Double {
     let lower = text.lowercased()
     var mantissa = Substring(lower)
-  /// Hexadecimal (`0x1p3`), which `Double` reads but a check's digits-written tolerance cannot.
-  static func isHexadecimal(_ text: String) -> Bool { text.lowercased().contains("x") }
-
     var exponent = 0
     if let e = lower.firstIndex(of: "e") {
       mantissa = lower[..<e]

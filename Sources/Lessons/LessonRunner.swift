@@ -43,9 +43,6 @@ public struct LessonRunner {
   var current: String?
   var datasets: [String: Dataset] = [:]
   var latestData: String?
-  /// The graphs declared so far, by name, and the latest one (whose names `{{q}}` reads).
-  var graphs: [String: GraphResult] = [:]
-  var latestGraph: String?
   var items: [ExecutedItem] = []
   var stopped: Diagnostic?
 
@@ -67,11 +64,11 @@ public struct LessonRunner {
   }
 
   mutating func execute(_ item: LessonItem) {
+    // After a value became NaN or infinite nothing later is shown: the report ends where the run stopped.
+    guard stopped == nil else { return }
     switch item {
     case .prose(let node):
       var values: [SourceLocation: Double] = [:]
-    // After a value became NaN or infinite nothing later is shown: the report ends where the run stopped.
-    guard stopped == nil else { return }
       for (name, location) in node.block.valueReferences {
         if let v = value(name, at: location) { values[location] = v }
       }
@@ -82,9 +79,6 @@ public struct LessonRunner {
       case .network(let spec): declare(spec, at: block.location)
       case .data(let spec): declare(spec)
       case .check(let specs): check(specs, at: block.location)
-      case .graph(let spec):
-        guard stopped == nil else { return }
-        run(spec, at: block.location)
       case .directive(let spec):
         guard stopped == nil else { return }
         run(block.kind, spec, network: block.argument, at: block.location)
@@ -122,38 +116,32 @@ public struct LessonRunner {
     case .inline(let d): dataset = d
     case .xor: dataset = .xor
     case .spiral(let classes, let points, let noise, let seed):
+      // Checked before drawing, so an over-large request costs nothing.
+      guard classes * points * (2 + classes) <= limits.dataNumbers else { dataLimitError(path: nil, at: spec.location); return }
       dataset = .spiral(classes: classes, pointsPerClass: points, noise: noise, seed: seed)
     case .csv(let path, let columns):
       let text: String
       do { text = try loader(path) } catch {
         self.error("cannot read data file `\(path)`: \(error)", at: spec.pathLocation ?? spec.location); return
       }
-      // Checked before drawing, so an over-large request costs nothing.
-      guard classes * points * (2 + classes) <= limits.dataNumbers else { dataLimitError(path: nil, at: spec.location); return }
       switch CSVTable.parse(text, inputColumns: columns, maxNumbers: limits.dataNumbers) {
       case .success(let d): dataset = d
+      case .failure(let problem) where problem.overLimit:
+        dataLimitError(path: path, at: spec.pathLocation ?? spec.location); return
       case .failure(let problem):
         self.error("data file `\(path)`, \(problem.place): \(problem.message)", at: spec.pathLocation ?? spec.location); return
       }
     }
+    if dataset.count * (dataset.inputs.columns + dataset.targets.columns) > limits.dataNumbers {
+      dataLimitError(path: nil, at: spec.location); return
+    }
     let name = spec.name ?? "data"
     datasets[name] = dataset
-      case .failure(let problem) where problem.overLimit:
-        dataLimitError(path: path, at: spec.pathLocation ?? spec.location); return
     latestData = name
     items.append(.data(DataDeclaration(name: name, dataset: dataset, source: spec.source, location: spec.location)))
   }
 }
-    if dataset.count * (dataset.inputs.columns + dataset.targets.columns) > limits.dataNumbers {
-      dataLimitError(path: nil, at: spec.location); return
-    }
 
-extension Block {
-  /// Every `{{name}}` in the block, in reading order.
-  var valueReferences: [(String, SourceLocation)] {
-    func inlines(_ list: [Inline]) -> [(String, SourceLocation)] {
-      list.flatMap { inline -> [(String, SourceLocation)] in
-        switch inline {
 extension LessonRunner {
   mutating func dataLimitError(path: String?, at location: SourceLocation) {
     error("this data set holds more than \(limits.dataNumbers) numbers, the limit for one data set\(path.map { " (in `\($0)`)" } ?? "")", at: location,
@@ -161,6 +149,12 @@ extension LessonRunner {
   }
 }
 
+extension Block {
+  /// Every `{{name}}` in the block, in reading order.
+  var valueReferences: [(String, SourceLocation)] {
+    func inlines(_ list: [Inline]) -> [(String, SourceLocation)] {
+      list.flatMap { inline -> [(String, SourceLocation)] in
+        switch inline {
         case .value(let name, _, let location): [(name, location)]
         case .emphasis(let c), .strong(let c), .link(_, _, let c), .image(_, _, let c): inlines(c)
         default: []
