@@ -43,6 +43,9 @@ public struct LessonRunner {
   var current: String?
   var datasets: [String: Dataset] = [:]
   var latestData: String?
+  /// The graphs declared so far, by name, and the latest one (whose names `{{q}}` reads).
+  var graphs: [String: GraphResult] = [:]
+  var latestGraph: String?
   var items: [ExecutedItem] = []
   var stopped: Diagnostic?
 
@@ -79,6 +82,9 @@ public struct LessonRunner {
       case .network(let spec): declare(spec, at: block.location)
       case .data(let spec): declare(spec)
       case .check(let specs): check(specs, at: block.location)
+      case .graph(let spec):
+        guard stopped == nil else { return }
+        run(spec, at: block.location)
       case .directive(let spec):
         guard stopped == nil else { return }
         run(block.kind, spec, network: block.argument, at: block.location)
