@@ -35,7 +35,46 @@ extension Network {
   ///
   /// Stops early at the first iteration whose error is NaN or infinite, leaving the network as
   /// it was before that iteration.
+  ///
+  /// The steps run in a ``TrainingWorkspace`` allocated once, so a step allocates nothing; they
+  /// compute exactly what `forward`, `loss`, `backward` and `update` would (the same operations in
+  /// the same order), only faster. Networks the workspace does not cover (no layers, or softmax
+  /// in a hidden layer) go through those functions themselves.
   public mutating func train(
+    on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState
+  ) -> TrainingHistory {
+    let n = data.count
+    let batch = min(schedule.batchSize ?? n, n)
+    guard trainsInWorkspace, batch > 0 else {
+      return trainStepByStep(on: data, schedule: schedule, optimizer: optimizer, state: &state)
+    }
+    let perEpoch = schedule.iterationsPerEpoch(samples: n)
+    var rng = schedule.shuffleSeed.map { SeededGenerator(seed: $0) }
+    var order = Array(0..<n)
+    var losses: [Double] = []
+    losses.reserveCapacity(schedule.iterations)
+    let workspace = TrainingWorkspace(for: self, batchCapacity: batch)
+    for l in layers.indices { workspace.load(layers[l], into: l) }
+    let fullBatch = batch == n && rng == nil
+    if fullBatch { workspace.gather(data, rows: nil) }
+    for k in 0..<schedule.iterations {
+      let position = k % perEpoch
+      if position == 0, rng != nil { rng!.permute(&order) }
+      let rows = fullBatch ? n : min((position + 1) * batch, n) - position * batch
+      if !fullBatch { workspace.gather(data, rows: order[(position * batch)..<(position * batch + rows)]) }
+      let error = workspace.forward(rows: rows, loss: loss, reduction: reduction)
+      guard error.isFinite else {
+        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)
+      }
+      losses.append(error)
+      backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state)
+    }
+    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
+  }
+
+  /// `train` done with the public passes, allocating as they do: the definition the fast path
+  /// must match, and the path for networks the workspace does not cover.
+  mutating func trainStepByStep(
     on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState
   ) -> TrainingHistory {
     let n = data.count
@@ -66,5 +105,16 @@ extension Network {
       update(from: pass, gradients, targets: targets, optimizer: optimizer, state: &state)
     }
     return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
+  }
+}
+
+extension SeededGenerator {
+  /// Overwrites `order` with the permutation `permutation(of: order.count)` would return,
+  /// drawing the same numbers, without allocating.
+  mutating func permute(_ order: inout [Int]) {
+    for i in order.indices { order[i] = i }
+    if order.count > 1 {
+      for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, index(below: i + 1)) }
+    }
   }
 }

@@ -1,0 +1,116 @@
+@testable import Backprop
+import Testing
+
+// `Network.train` runs in a preallocated workspace with lane kernels; it must give exactly the
+// numbers of the step-by-step definition (forward, loss, backward, update), bit for bit.
+
+fileprivate struct FastPathCase: CustomTestStringConvertible, Sendable {
+  var widths: [Int]
+  var hidden: Activation
+  var output: Activation
+  var loss: Loss
+  var reduction: Reduction = .mean
+  var optimizer: Optimizer = .sgd(.init(learningRate: 0.3))
+  var order: UpdateOrder = .simultaneous
+  var updatesBiases = true
+  var samples = 7
+  var batchSize: Int?
+  var shuffleSeed: UInt64?
+  var seed: UInt64 = 1
+
+  var testDescription: String {
+    "\(widths.map(String.init).joined(separator: "-")) \(hidden.name)/\(output.name) \(loss.name) \(optimizer.name) \(order) batch \(batchSize.map(String.init) ?? "all")"
+  }
+
+  func network() -> Network {
+    var rng = SeededGenerator(seed: seed)
+    var layers: [DenseLayer] = []
+    for l in 1..<widths.count {
+      let w = Initialization.normal(standardDeviation: 0.8).weights(neurons: widths[l], inputs: widths[l - 1], using: &rng)
+      let b = (0..<widths[l]).map { _ in rng.uniform(-0.5, 0.5) }
+      layers.append(DenseLayer(weights: w, biases: b, activation: l == widths.count - 1 ? output : hidden))
+    }
+    return Network(inputCount: widths[0], layers: layers, loss: loss, reduction: reduction, updatesBiases: updatesBiases, updateOrder: order)
+  }
+
+  func data() -> Dataset {
+    var rng = SeededGenerator(seed: seed &+ 99)
+    let outputs = widths.last!
+    let inputs = Matrix(rows: samples, columns: widths[0], values: (0..<samples * widths[0]).map { _ in rng.uniform(-2, 2) })
+    var targets = Matrix(rows: samples, columns: outputs)
+    for n in 0..<samples {
+      switch loss {
+      case .crossEntropy: targets[n, rng.index(below: outputs)] = 1
+      case .binaryCrossEntropy: for k in 0..<outputs { targets[n, k] = rng.nextUnit() < 0.5 ? 0 : 1 }
+      default: for k in 0..<outputs { targets[n, k] = rng.uniform(0, 1) }
+      }
+    }
+    return Dataset(inputs: inputs, targets: targets)
+  }
+}
+
+fileprivate let fastPathCases: [FastPathCase] = [
+  FastPathCase(widths: [2, 2, 2], hidden: .sigmoid, output: .sigmoid, loss: .halfSquaredError, samples: 1),
+  FastPathCase(widths: [2, 2, 2], hidden: .sigmoid, output: .sigmoid, loss: .halfSquaredError, order: .sequential, updatesBiases: false, samples: 1),
+  FastPathCase(widths: [2, 9, 3], hidden: .relu, output: .softmax, loss: .crossEntropy, samples: 13),
+  FastPathCase(widths: [5, 3, 6, 2], hidden: .tanh, output: .linear, loss: .meanSquaredError, order: .sequential, samples: 9),
+  FastPathCase(widths: [3, 7, 1], hidden: .leakyReLU(slope: 0.1), output: .sigmoid, loss: .binaryCrossEntropy, reduction: .sum,
+               optimizer: .sgd(.init(learningRate: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01)), samples: 10, batchSize: 4, shuffleSeed: 3),
+  FastPathCase(widths: [4, 12, 5], hidden: .sigmoid, output: .softmax, loss: .crossEntropy,
+               optimizer: .adam(.init(learningRate: 0.01)), samples: 11, batchSize: 3, shuffleSeed: 8),
+  FastPathCase(widths: [6, 4, 4], hidden: .relu, output: .softmax, loss: .halfSquaredError,
+               optimizer: .rmsprop(.init(learningRate: 0.01, momentum: 0.5)), order: .sequential, samples: 8, batchSize: 5),
+  FastPathCase(widths: [1, 17, 8, 3], hidden: .linear, output: .tanh, loss: .halfSquaredError, samples: 21, batchSize: 6),
+  FastPathCase(widths: [2, 100, 3], hidden: .relu, output: .softmax, loss: .crossEntropy, optimizer: .sgd(.init(learningRate: 1)), samples: 30),
+]
+
+/// Where two arrays first differ in any bit (so −0 ≠ 0 and NaN = the same NaN), or nil when they are identical.
+fileprivate func firstDifference(_ a: [Double], _ b: [Double]) -> String? {
+  guard a.count == b.count else { return "\(a.count) values against \(b.count)" }
+  guard let i = a.indices.first(where: { a[$0].bitPattern != b[$0].bitPattern }) else { return nil }
+  return "[\(i)]: \(a[i]) against \(b[i])"
+}
+
+@Suite("Training fast path")
+struct TrainingFastPathTests {
+  @Test("train gives the step-by-step numbers bit for bit", arguments: fastPathCases)
+  fileprivate func matchesStepByStep(_ c: FastPathCase) {
+    let data = c.data()
+    let schedule = TrainingSchedule(iterations: 25, batchSize: c.batchSize, shuffleSeed: c.shuffleSeed)
+    var fast = c.network(), slow = c.network()
+    #expect(fast.trainsInWorkspace)
+    var fastState = OptimizerState(for: fast), slowState = OptimizerState(for: slow)
+    let fastHistory = fast.train(on: data, schedule: schedule, optimizer: c.optimizer, state: &fastState)
+    let slowHistory = slow.trainStepByStep(on: data, schedule: schedule, optimizer: c.optimizer, state: &slowState)
+    #expect(fastHistory.losses.count == 25)
+    #expect(firstDifference(fastHistory.losses, slowHistory.losses) == nil, "losses")
+    #expect(fastHistory.stoppedAt == slowHistory.stoppedAt)
+    for l in fast.layers.indices {
+      #expect(firstDifference(fast.layers[l].weights.values, slow.layers[l].weights.values) == nil, "layer \(l + 1) weights")
+      #expect(firstDifference(fast.layers[l].biases, slow.layers[l].biases) == nil, "layer \(l + 1) biases")
+    }
+    #expect(fastState == slowState)
+  }
+
+  @Test("the in-place shuffle draws the same permutation as permutation(of:)")
+  func permuteMatchesPermutation() {
+    var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
+    var order = Array(repeating: -1, count: 37)
+    for _ in 0..<3 {
+      a.permute(&order)
+      #expect(order == b.permutation(of: 37))
+    }
+  }
+
+  @Test("a hidden softmax layer trains step by step, with the same result")
+  func hiddenSoftmaxFallsBack() {
+    let c = FastPathCase(widths: [2, 3, 2], hidden: .softmax, output: .sigmoid, loss: .halfSquaredError)
+    var network = c.network(), reference = c.network()
+    #expect(!network.trainsInWorkspace)
+    var s1 = OptimizerState(for: network), s2 = OptimizerState(for: reference)
+    let h1 = network.train(on: c.data(), schedule: TrainingSchedule(iterations: 5), optimizer: c.optimizer, state: &s1)
+    let h2 = reference.trainStepByStep(on: c.data(), schedule: TrainingSchedule(iterations: 5), optimizer: c.optimizer, state: &s2)
+    #expect(h1 == h2)
+    #expect(network == reference)
+  }
+}
