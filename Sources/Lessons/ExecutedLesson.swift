@@ -58,6 +58,8 @@ public struct DirectiveResult: Sendable {
   public var update: UpdateRecord?
   public var training: TrainingResult?
   public var gradientCheck: [GradientComparison]?
+  /// Whether a training curve may use a logarithmic axis (`log-scale`, default true).
+  public var trainingLogScale = true
 }
 
 public struct TrainingResult: Sendable {
@@ -71,6 +73,8 @@ public struct TrainingResult: Sendable {
   public var finalLoss: LossValue
   /// Share of samples classified correctly after training, when the targets are classes.
   public var accuracy: Double?
+  /// Curves of other networks' latest training, drawn with this one (`compare:`), by network name.
+  public var comparisons: [(network: String, losses: [Double])] = []
 }
 
 public struct CheckResult: Sendable {

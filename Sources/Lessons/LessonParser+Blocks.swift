@@ -91,9 +91,10 @@ extension LessonParser {
   }
 
   mutating func parseDirective(_ kind: LessonBlock.Kind, _ root: Node, body: inout YAMLBody) -> DirectiveSpec? {
-    var allowed = ["data"]
+    // `blanks` says which values a worksheet leaves blank; Worksheet.swift reads it.
+    var allowed = ["data", "blanks"]
     switch kind {
-    case .train: allowed += ["iterations", "epochs", "batch-size", "shuffle", "record", "every", "log-scale"]
+    case .train: allowed += ["iterations", "epochs", "batch-size", "shuffle", "record", "every", "log-scale", "compare"]
     case .gradcheck: allowed += ["step"]
     default: break
     }
@@ -106,6 +107,9 @@ extension LessonParser {
     if let n = fields["epochs"] { spec.epochs = body.integer(n, "epochs", range: 1...100_000_000); ok = ok && spec.epochs != nil }
     if let n = fields["batch-size"] { spec.batchSize = body.integer(n, "batch-size", range: 1...100_000_000); ok = ok && spec.batchSize != nil }
     if let n = fields["every"] { spec.every = body.integer(n, "every", range: 1...100_000_000); ok = ok && spec.every != nil }
+    if let n = fields["compare"] {
+      if let names = body.strings(n, "compare") { spec.compare = names } else { ok = false }
+    }
     if let n = fields["log-scale"] { spec.logScale = body.bool(n, "log-scale") ?? true }
     if let n = fields["shuffle"] {
       if let seed = n.int { spec.shuffleSeed = UInt64(max(seed, 0)) } else if body.bool(n, "shuffle") == true {

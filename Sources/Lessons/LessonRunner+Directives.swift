@@ -98,6 +98,7 @@ extension LessonRunner {
     case .train:
       guard let training = train(spec, state: &state, data: data, at: location) else { return }
       result.training = training
+      result.trainingLogScale = spec.logScale
       result.forward = training.finalForward
       result.loss = training.finalLoss
     case .gradcheck:
@@ -157,6 +158,15 @@ extension LessonRunner {
         notes: ["list fewer (a larger `every`, or a shorter `record`), or raise the limit on purpose with `--max-recorded N`"])
       return nil
     }
+    var comparisons: [(network: String, losses: [Double])] = []
+    for other in spec.compare {
+      guard let history = networks[other]?.history else {
+        error("`compare` names `\(other)`, but no `train` block has run a network of that name before this one", at: location,
+          notes: networks.isEmpty ? [] : ["trained so far: \(networks.filter { $0.value.history != nil }.keys.sorted().joined(separator: ", "))"])
+        return nil
+      }
+      comparisons.append((other, history))
+    }
     let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
     let history = state.network.train(on: data, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
     let final = state.network.forward(data.inputs)
@@ -175,7 +185,7 @@ extension LessonRunner {
         notes: trouble.notes + ["the report shows the network as it was after iteration \(stop - 1)"])
     }
     return TrainingResult(schedule: schedule, epochs: Double(iterations) / Double(perEpoch), history: history, recorded: recorded,
-      finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets))
+      finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets), comparisons: comparisons)
   }
 
   func defaultRecord(iterations: Int, every: Int?) -> [Int] {

@@ -51,6 +51,8 @@ public struct DirectiveSpec: Sendable {
   /// train: iterations whose error the report lists.
   public var record: [Int]?
   public var every: Int?
+  /// train: other networks whose latest training curves share this block's chart.
+  public var compare: [String] = []
   /// train: draw the error on a logarithmic axis.
   public var logScale: Bool = true
   /// gradcheck: the finite-difference step h.

@@ -16,12 +16,16 @@ extension ReportContext {
       out.append(.el("p", [("class", "stopped"), ("role", "alert")], "Training stopped at iteration \(stop): the error was no longer a finite number."))
     }
     let marked = t.recorded.map { LineChart.Point(x: Double($0), y: h.losses[$0 - 1]) }
+    let others = t.comparisons.map { LineChart.Series(name: $0.network, values: $0.losses, firstX: 1, stepX: 1) }
+    let all = h.losses + t.comparisons.flatMap(\.losses)
+    let positive = all.allSatisfy { $0 > 0 }
     let chart = LineChart(
-      id: nextFigureID("loss"), title: "Error during training of \(r.networkName)",
-      description: "The batch error E at each of \(h.losses.count) iterations, computed before that iteration's update; recorded iterations are marked.",
-      series: [LineChart.Series(name: "E", values: h.losses, firstX: 1, stepX: 1, marked: marked)],
+      id: nextFigureID("loss"), title: others.isEmpty ? "Error during training of \(r.networkName)" : "Error during training: \(([r.networkName] + t.comparisons.map(\.network)).joined(separator: ", "))",
+      description: "The batch error E at each of \(h.losses.count) iterations, computed before that iteration's update; recorded iterations are marked."
+        + (others.isEmpty ? "" : " Drawn with the latest training of \(t.comparisons.map(\.network).joined(separator: ", ")) for comparison."),
+      series: [LineChart.Series(name: others.isEmpty ? "E" : r.networkName, values: h.losses, firstX: 1, stepX: 1, marked: marked)] + others,
       xLabel: "iteration", yLabel: "error E",
-      yScale: h.losses.allSatisfy({ $0 > 0 }) && (h.losses.max() ?? 1) / max(h.losses.min() ?? 1, .leastNonzeroMagnitude) > 20 ? .logarithmic : .linear)
+      yScale: r.trainingLogScale && positive && (all.max() ?? 1) / max(all.min() ?? 1, .leastNonzeroMagnitude) > 20 ? .logarithmic : .linear)
     out.append(figure(.trusted(chart.svg())))
     let rows: [[HTML]] = t.recorded.map { k in
       [.el("th", [("scope", "row"), ("class", "num")], "\(k)"), .el("td", [("class", "num")], "\((k - 1) / h.iterationsPerEpoch + 1)"), cell(h.losses[k - 1])]

@@ -22,7 +22,8 @@ public enum JSONTrace {
       ("format", .string("lesson-trace")),
       ("version", .number(Double(version))),
       ("lesson", .object([
-        ("file", .string(run.lesson.file)),
+        // The file name alone: the trace must not depend on where or how the lesson was named.
+        ("file", .string(run.lesson.file.split(separator: "/").last.map(String.init) ?? run.lesson.file)),
         ("title", run.lesson.settings.title.map(JSONValue.string) ?? .null),
         ("lesson_format", .number(Double(Lesson.formatVersion))),
       ])),
@@ -182,6 +183,7 @@ public enum JSONTrace {
     ]
     // The whole curve while it is small enough to be useful to a program; the recorded points always.
     if losses.count <= 100_000 { pairs.append(("losses", .numbers(losses))) }
+    if !t.comparisons.isEmpty { pairs.append(("compared_with", .strings(t.comparisons.map(\.network)))) }
     pairs += [
       ("final", .object([
         ("E", .number(t.finalLoss.total)),
