@@ -18,7 +18,17 @@ struct Check: ParsableCommand {
 
   @OptionGroup var options: RunOptions
 
+  @Option(help: "A student's answers file (`name = value` lines): mark each answer against the lesson.")
+  var answers: String?
+
+  @Option(help: "With --answers: text (default) or json.")
+  var format: AnswerFormat = .text
+
+  @Option(help: "With --answers: the lesson's variant the student worked.")
+  var variant: Int?
+
   func run() throws {
+    if let answers { return try markAnswers(answers) }
     var passed = 0, failed = 0
     var status: Int32 = 0
     for argument in lessons {

@@ -10,7 +10,7 @@ struct LessonCommand: ParsableCommand {
       3 a value became NaN or infinite (report written up to that point, marked); 4 a file could not be read or written.
       """,
     version: "0.1.0",
-    subcommands: [Run.self, Check.self]
+    subcommands: [Run.self, Check.self, Build.self, New.self]
   )
 }
 

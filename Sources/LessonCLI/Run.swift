@@ -42,17 +42,14 @@ struct LessonOutcome {
   var run: ExecutedLesson?
   var diagnostics: [Diagnostic]
 
-  static func execute(_ argument: String, limits: RunLimits) throws -> LessonOutcome {
+  /// `variant` draws the lesson's `~U(…)` numbers from that seed (see Variants.swift).
+  static func execute(_ argument: String, limits: RunLimits, variant: Int? = nil, loader: LessonRunner.Loader? = nil) throws -> LessonOutcome {
     let url = try LessonFiles.locate(argument)
     let source = try LessonFiles.read(url)
     let display = argument.contains("/") || FileManager.default.fileExists(atPath: argument) ? argument : url.path
-    let (lesson, parseDiagnostics) = Lesson.parse(source, file: display)
-    if parseDiagnostics.contains(where: { $0.severity == .error }) {
-      return LessonOutcome(url: url, source: source, run: nil, diagnostics: parseDiagnostics)
-    }
-    let (run, runDiagnostics) = LessonRunner.run(lesson, limits: limits, loader: LessonFiles.loader(for: url))
-    let all = parseDiagnostics + runDiagnostics
-    return LessonOutcome(url: url, source: source, run: all.contains { $0.severity == .error } ? nil : run, diagnostics: all)
+    let outcome = LessonRunner.run(source: source, file: display, variant: variant, limits: limits, loader: loader ?? LessonFiles.loader(for: url))
+    let all = outcome.diagnostics
+    return LessonOutcome(url: url, source: source, run: all.contains { $0.severity == .error } ? nil : outcome.run, diagnostics: all)
   }
 }
 
@@ -71,14 +68,28 @@ struct Run: ParsableCommand {
   @Flag(help: "Write the report and exit 0 even when a check fails.")
   var continueOnFailure = false
 
+  @Flag(help: "Write a worksheet, NAME.handout.html: the lesson with the values students compute left blank.")
+  var handout = false
+
+  @Flag(help: "Write the matching answer key, NAME.key.html.")
+  var key = false
+
+  @Option(help: "Draw the lesson's ~U(…) numbers from seed N; outputs are named NAME.vN….")
+  var variant: Int?
+
   @OptionGroup var options: RunOptions
+
+  func validate() throws {
+    if (handout || key) && format == .json { throw ValidationError("--handout and --key write HTML; leave out --format json") }
+    if let variant, variant < 0 { throw ValidationError("--variant takes a whole number from 0") }
+  }
 
   func run() throws {
     var status: Int32 = 0
     for argument in lessons {
       let outcome: LessonOutcome
       do {
-        outcome = try LessonOutcome.execute(argument, limits: options.limits)
+        outcome = try LessonOutcome.execute(argument, limits: options.limits, variant: variant)
       } catch {
         DiagnosticPrinter.printError("error: \(error)")
         status = max(status, Status.fileError)
@@ -92,17 +103,27 @@ struct Run: ParsableCommand {
       }
       let folder = out.map { URL(fileURLWithPath: $0) } ?? LessonFiles.defaultOutput(for: outcome.url)
       let name = outcome.url.deletingPathExtension().lastPathComponent
-      let target = folder.appendingPathComponent("\(name).\(format.rawValue)")
-      let text = format == .json ? JSONTrace.render(run) : HTMLReport.render(run)
+      let rendered = LessonOutputs(handout: handout, key: key, format: format).render(run, name: name, variant: variant)
+      DiagnosticPrinter.print(rendered.problems, source: outcome.source)
+      rendered.warnings.forEach(DiagnosticPrinter.printError)
+      if rendered.files.isEmpty {
+        status = max(status, Status.lessonErrors)
+        continue
+      }
+      var written: [URL] = []
       do {
-        try LessonFiles.writeAtomically(text, to: target)
+        for file in rendered.files {
+          let target = folder.appendingPathComponent(file.name)
+          try LessonFiles.writeAtomically(file.text, to: target)
+          written.append(target)
+        }
       } catch {
         DiagnosticPrinter.printError("error: \(error)")
         status = max(status, Status.fileError)
         continue
       }
       let failed = run.checks.filter { !$0.passed }
-      print("wrote \(target.path)" + (run.checks.isEmpty ? "" : " (\(run.checks.count - failed.count) of \(run.checks.count) checks passed)"))
+      print("wrote \(written.map(\.path).joined(separator: ", "))" + (run.checks.isEmpty ? "" : " (\(run.checks.count - failed.count) of \(run.checks.count) checks passed)"))
       if let stop = run.stoppedEarly {
         DiagnosticPrinter.print([stop], source: outcome.source)
         status = max(status, Status.numericalTrouble)

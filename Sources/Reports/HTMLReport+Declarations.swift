@@ -151,6 +151,8 @@ extension ReportContext {
   }
 
   func checks(_ results: [CheckResult]) -> HTML {
+    // A worksheet leaves checks out: they state the answers.
+    if format.blanks?.hides == true { return .fragment([]) }
     let rows: [[HTML]] = results.map { r in
       let mark: HTML = .el("td", [("class", r.passed ? "verdict pass" : "verdict fail")], r.passed ? "✓ pass" : "✗ fail")
       let computed: HTML = r.computed.map { cell($0) } ?? .el("td", [("class", "num")], "—")

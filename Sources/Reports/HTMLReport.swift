@@ -6,7 +6,12 @@ import Typesetting
 /// its values and the working that produced them. No scripts, nothing fetched.
 public enum HTMLReport {
   public static func render(_ run: ExecutedLesson) -> String {
-    var context = ReportContext(run: run)
+    render(run, context: ReportContext(run: run))
+  }
+
+  /// The report with a given context; worksheets and keys (HTMLReport+Handout.swift) add to its head and header.
+  static func render(_ run: ExecutedLesson, context start: ReportContext, head: [HTML] = [], banner: [HTML] = [], titleSuffix: String = "") -> String {
+    var context = start
     var body: [HTML] = []
     var headings: [(level: Int, id: String, text: String)] = []
     for item in run.items {
@@ -33,7 +38,7 @@ public enum HTMLReport {
       ]))
     }
 
-    let title = run.lesson.settings.title ?? headings.first?.text ?? run.lesson.file
+    let title = (run.lesson.settings.title ?? headings.first?.text ?? run.lesson.file) + titleSuffix
     // The first heading is the page title when it repeats the lesson's title; the contents list the rest.
     let contents = headings.filter { $0.level >= 2 && $0.level <= 3 }
     var page: [HTML] = []
@@ -55,10 +60,11 @@ public enum HTMLReport {
           .el("meta", [("name", "generator"), ("content", "lesson (format \(Lesson.formatVersion))")]),
           .el("title", [], title),
           .el("style", [], [.trusted(Stylesheet.css + SVG.stylesheet)]),
+          .fragment(head),
         ]),
         .el("body", [], [
           .el("main", [], [
-            .el("header", [], [summary]),
+            .el("header", [], [summary] + banner),
             .fragment(firstIsTitle ? [body.first!] : []),
             .fragment(page),
             .fragment(firstIsTitle ? Array(body.dropFirst()) : body),
@@ -73,7 +79,7 @@ public enum HTMLReport {
 /// Per-report state: the number format, the notation and the anchors already used.
 struct ReportContext {
   let run: ExecutedLesson
-  let format: NumberFormat
+  var format: NumberFormat
   let notation: Notation
   var usedAnchors: [String: Int] = [:]
   var figureCount = 0
@@ -101,18 +107,20 @@ struct ReportContext {
 
   /// A number in a table cell: fixed decimals, the exact value on hover.
   func cell(_ x: Double, _ extraClass: String? = nil) -> HTML {
-    .el("td", [("class", "num" + (extraClass.map { " " + $0 } ?? "")), ("title", NumberFormat.exact(x))], format.fixed(x))
+    if let blank = blankCell(x, extraClass) { return blank }
+    return .el("td", [("class", "num" + (extraClass.map { " " + $0 } ?? "")), ("title", NumberFormat.exact(x))], format.fixed(x))
   }
 
   /// A number inside a sentence.
   func inlineNumber(_ x: Double, decimals: Int? = nil) -> HTML {
+    if let blank = blankInline(x) { return blank }
     let f = decimals.map { NumberFormat(decimals: $0) } ?? format
     return .el("span", [("class", "value"), ("title", NumberFormat.exact(x))], f.short(x))
   }
 
   func summary() -> HTML {
     let checks = run.checks
-    guard !checks.isEmpty else { return .fragment([]) }
+    guard !checks.isEmpty, format.blanks?.hides != true else { return .fragment([]) }
     let failed = checks.filter { !$0.passed }.count
     let text = failed == 0 ? "All \(checks.count) checks pass." : "\(failed) of \(checks.count) checks fail."
     return .el("p", [("class", failed == 0 ? "summary pass" : "summary fail")], text)

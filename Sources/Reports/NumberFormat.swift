@@ -4,6 +4,8 @@ import Foundation
 /// significant digits for small values, and a true minus sign.
 public struct NumberFormat: Sendable {
   public var decimals: Int
+  /// A worksheet's blanks: hidden (handout) or marked (key). See HTMLReport+Handout.swift.
+  var blanks: BlankSet?
 
   public init(decimals: Int) { self.decimals = decimals }
 
@@ -16,6 +18,7 @@ public struct NumberFormat: Sendable {
 
   /// For tables: fixed decimals, so columns align.
   public func fixed(_ x: Double) -> String {
+    if let blanks, blanks.hides, blanks.entry(for: x) != nil { return BlankSet.placeholder }
     guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
     if x != 0, abs(x) < 1e-12 { return scientific(x) }
     let text = String(format: "%.\(places(x))f", x)

@@ -33,6 +33,12 @@ struct Symbols {
 
   /// A number for TeX: the report's digits, a true minus, and parentheses when negative in a product.
   func number(_ x: Double, parenthesized: Bool = false) -> String {
+    if let blanks = format.blanks, blanks.entry(for: x) != nil {
+      if blanks.hides { return "\\boxed{\\qquad\\quad}" }
+      var shown = format
+      shown.blanks = nil
+      return "\\boxed{\(Symbols(notation: notation, format: shown).number(x))}"
+    }
     let text = format.short(x).replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: "×10", with: "\\times 10^{")
     let tex = text.contains("\\times 10^{") ? Self.superscriptToTeX(text) : text
     return parenthesized && x < 0 ? "(\(tex))" : tex

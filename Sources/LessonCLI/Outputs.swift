@@ -1,0 +1,41 @@
+import Foundation
+import Lessons
+import Reports
+
+/// The files one run of a lesson produces: its report, or its worksheet and answer key,
+/// named `NAME[.vN].html`, `NAME[.vN].handout.html`, `NAME[.vN].key.html` (or `.json`).
+struct LessonOutputs {
+  var handout = false
+  var key = false
+  var format: OutputFormat = .html
+
+  struct File {
+    var name: String
+    var text: String
+  }
+
+  /// The files, or the problems that stop them (bad `blanks:` names); `warnings` go to standard error.
+  func render(_ run: ExecutedLesson, name: String, variant: Int?) -> (files: [File], problems: [Diagnostic], warnings: [String]) {
+    let base = name + (variant.map { ".v\($0)" } ?? "")
+    guard handout || key else {
+      return ([File(name: "\(base).\(format.rawValue)", text: format == .json ? JSONTrace.render(run) : HTMLReport.render(run))], [], [])
+    }
+    let (blanks, problems) = run.blanks()
+    if problems.contains(where: { $0.severity == .error }) { return ([], problems, []) }
+    var files: [File] = []
+    var warnings: [String] = []
+    let note = variant.map { "Variant \($0)" }
+    let salt = "\(name)|\(variant.map(String.init) ?? "-")"
+    if handout {
+      let html = HTMLReport.render(run, worksheet: Worksheet(kind: .handout, blanks: blanks, salt: salt, note: note))
+      for leak in HTMLReport.leakedBlanks(html, blanks: blanks, decimals: run.lesson.settings.decimals) {
+        warnings.append("warning: the worksheet shows the digits of `\(leak.name)` (\(leak.value)) somewhere: written in the lesson's text, or as another number equal to it when rounded")
+      }
+      files.append(File(name: "\(base).handout.html", text: html))
+    }
+    if key {
+      files.append(File(name: "\(base).key.html", text: HTMLReport.render(run, worksheet: Worksheet(kind: .key, blanks: blanks, salt: salt, note: note))))
+    }
+    return (files, problems, warnings)
+  }
+}

@@ -1,0 +1,217 @@
+import Backprop
+import Foundation
+
+/// One line of a ```` ```constraints ```` block: two expressions over value names compared with
+/// `<`, `<=`, `>`, `>=`, `=` or `!=`. Expressions use numbers, value names, `+ - * /`,
+/// parentheses and `abs(…)`.
+///
+/// A plain name is read where the block stands, as `{{name}}` would be. `NAME.before` and
+/// `NAME.after` read a value of the lesson's first pass that has an update, computed with the
+/// parameters before and after that update: `E.after < E.before` says the first step lowers
+/// the error.
+public struct ConstraintLine: Sendable {
+  public var text: String
+  public var location: SourceLocation
+  var left: Expression
+  var relation: String
+  var right: Expression
+
+  public var names: [String] { left.names + right.names }
+
+  indirect enum Expression: Sendable {
+    case number(Double)
+    case name(String)
+    case negate(Expression)
+    case binary(Character, Expression, Expression)
+    case abs(Expression)
+
+    var names: [String] {
+      switch self {
+      case .number: []
+      case .name(let n): [n]
+      case .negate(let e), .abs(let e): e.names
+      case .binary(_, let l, let r): l.names + r.names
+      }
+    }
+
+    func evaluate(_ value: (String) -> Double) -> Double {
+      switch self {
+      case .number(let x): return x
+      case .name(let n): return value(n)
+      case .negate(let e): return -e.evaluate(value)
+      case .abs(let e): return Swift.abs(e.evaluate(value))
+      case .binary(let op, let l, let r):
+        let a = l.evaluate(value), b = r.evaluate(value)
+        switch op {
+        case "+": return a + b
+        case "-": return a - b
+        case "*": return a * b
+        default: return a / b
+        }
+      }
+    }
+  }
+
+  /// nil for a blank or comment-only line.
+  static func parse(_ line: String, at location: SourceLocation) -> Result<ConstraintLine?, Diagnostic> {
+    var content = Substring(line)
+    if let hash = content.firstIndex(of: "#") { content = content[..<hash] }
+    let text = content.trimmingCharacters(in: .whitespaces)
+    if text.isEmpty { return .success(nil) }
+    var parser = Parser(chars: Array(text.replacingOccurrences(of: "≤", with: "<=").replacingOccurrences(of: "≥", with: ">=").replacingOccurrences(of: "≠", with: "!=").replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: "×", with: "*")))
+    let at = SourceLocation(file: location.file, line: location.line, column: 1 + line.prefix { $0 == " " }.count)
+    guard let left = parser.sum(), let relation = parser.relation(), let right = parser.sum(), parser.atEnd else {
+      return .failure(.error("a constraint reads `expression < expression` (or <=, >, >=, =, !=) over value names, e.g. `E.after < E.before`", at: at))
+    }
+    return .success(ConstraintLine(text: text, location: at, left: left, relation: relation, right: right))
+  }
+
+  struct Parser {
+    let chars: [Character]
+    var i = 0
+
+    var atEnd: Bool { mutating get { skipSpaces(); return i == chars.count } }
+
+    mutating func skipSpaces() { while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 } }
+
+    mutating func relation() -> String? {
+      skipSpaces()
+      for op in ["<=", ">=", "!=", "==", "<", ">", "="] where i + op.count <= chars.count && String(chars[i..<i + op.count]) == op {
+        i += op.count
+        return op == "==" ? "=" : op
+      }
+      return nil
+    }
+
+    mutating func sum() -> Expression? {
+      guard var e = product() else { return nil }
+      while true {
+        skipSpaces()
+        guard i < chars.count, chars[i] == "+" || chars[i] == "-" else { return e }
+        let op = chars[i]
+        i += 1
+        guard let r = product() else { return nil }
+        e = .binary(op, e, r)
+      }
+    }
+
+    mutating func product() -> Expression? {
+      guard var e = unary() else { return nil }
+      while true {
+        skipSpaces()
+        guard i < chars.count, chars[i] == "*" || chars[i] == "/" else { return e }
+        let op = chars[i]
+        i += 1
+        guard let r = unary() else { return nil }
+        e = .binary(op, e, r)
+      }
+    }
+
+    mutating func unary() -> Expression? {
+      skipSpaces()
+      guard i < chars.count else { return nil }
+      if chars[i] == "-" { i += 1; return unary().map { .negate($0) } }
+      if chars[i] == "(" {
+        i += 1
+        guard let e = sum() else { return nil }
+        skipSpaces()
+        guard i < chars.count, chars[i] == ")" else { return nil }
+        i += 1
+        return e
+      }
+      if chars[i].isNumber || chars[i] == "." {
+        let start = i
+        while i < chars.count, chars[i].isNumber || chars[i] == "." || chars[i] == "e" || chars[i] == "E"
+          || ((chars[i] == "-" || chars[i] == "+") && (chars[i - 1] == "e" || chars[i - 1] == "E")) { i += 1 }
+        return Double(String(chars[start..<i])).map { .number($0) }
+      }
+      if chars[i].isLetter {
+        let start = i
+        while i < chars.count, chars[i].isLetter || chars[i].isNumber || "._[]'".contains(chars[i]) { i += 1 }
+        let word = String(chars[start..<i])
+        skipSpaces()
+        if word == "abs", i < chars.count, chars[i] == "(" {
+          i += 1
+          guard let e = sum() else { return nil }
+          skipSpaces()
+          guard i < chars.count, chars[i] == ")" else { return nil }
+          i += 1
+          return .abs(e)
+        }
+        return .name(word)
+      }
+      return nil
+    }
+  }
+
+  func holds(_ value: (String) -> Double) -> (Bool, Double, Double) {
+    let a = left.evaluate(value), b = right.evaluate(value)
+    let ok: Bool
+    switch relation {
+    case "<": ok = a < b
+    case "<=": ok = a <= b
+    case ">": ok = a > b
+    case ">=": ok = a >= b
+    case "!=": ok = a != b
+    default: ok = Swift.abs(a - b) <= 1e-12 * max(Swift.abs(a), Swift.abs(b), 1)
+    }
+    return (ok, a, b)
+  }
+}
+
+enum Constraints {
+  /// Evaluates the lesson's constraints after its run; returns one diagnostic per failing line,
+  /// and errors for names that have no value. Removes the helper paragraph from the run.
+  static func evaluate(_ prepared: Variants.Prepared, in run: inout ExecutedLesson) -> (failures: [Diagnostic], problems: [Diagnostic]) {
+    var values: [String: Double] = [:]
+    if let line = prepared.valueLine, let index = run.items.firstIndex(where: { if case .prose(let node, _) = $0 { node.location.line == line } else { false } }) {
+      if case .prose(let node, let found) = run.items[index] {
+        for (name, location) in node.block.valueReferences { if let v = found[location] { values[name] = v } }
+      }
+      run.items.remove(at: index)
+    }
+    guard !prepared.constraints.isEmpty else { return ([], []) }
+    var problems: [Diagnostic] = []
+    // NAME.before and NAME.after: the first pass with an update, before and after it.
+    let stepped = run.passes.first { $0.update != nil }
+    var around: (before: Pass, after: Pass)?
+    if let p = stepped {
+      var before = p
+      before.update = nil
+      var network = p.network
+      for l in network.layers.indices {
+        network.layers[l].weights = p.update!.layers[l].newWeights
+        network.layers[l].biases = p.update!.layers[l].newBiases
+      }
+      let f = network.forward(p.data.inputs)
+      let after = Pass(networkName: p.networkName, names: p.names, notation: p.notation, data: p.data, network: network, optimizer: p.optimizer,
+        forward: f, loss: network.loss(of: f.outputs, targets: p.data.targets), backward: network.backward(f, targets: p.data.targets), update: nil, lines: p.lines)
+      around = (before, after)
+    }
+    for c in prepared.constraints {
+      for name in c.names where values[name] == nil {
+        for (suffix, pick) in [(".before", \(before: Pass, after: Pass).before), (".after", \(before: Pass, after: Pass).after)] where name.hasSuffix(suffix) {
+          let base = String(name.dropLast(suffix.count))
+          guard let around else {
+            problems.append(.error("`\(name)` needs a pass with an update (an `update` or `step` block) in the lesson", at: c.location)); continue
+          }
+          let pass = around[keyPath: pick]
+          switch pass.quantity(named: base) {
+          case .success(let q): values[name] = pass.value(q)
+          case .failure(let problem): problems.append(problem.diagnostic(base, pass: pass, at: c.location))
+          }
+        }
+        if values[name] == nil, !name.hasSuffix(".before"), !name.hasSuffix(".after") {
+          problems.append(.error("`\(name)` has no value where this constraints block stands", at: c.location))
+        }
+      }
+    }
+    if !problems.isEmpty { return ([], problems) }
+    var failures: [Diagnostic] = []
+    for c in prepared.constraints {
+      let (ok, a, b) = c.holds { values[$0] ?? .nan }
+      if !ok { failures.append(.error("\(c.text) (\(a) vs \(b))", at: c.location)) }
+    }
+    return (failures, [])
+  }
+}

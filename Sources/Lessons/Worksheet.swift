@@ -1,0 +1,90 @@
+import Yams
+
+/// A value a worksheet leaves for the student to compute.
+public struct Blank: Sendable, Hashable {
+  /// The name the report shows (`h1.net`, `o1.delta`, `w5.grad`, `w5` after an update).
+  public var name: String
+  public var value: Double
+  /// The line of the directive block that computed it.
+  public var line: Int
+}
+
+extension ExecutedLesson {
+  /// The values a worksheet of this lesson leaves blank.
+  ///
+  /// A directive block chooses with `blanks: all`, `blanks: none` or a list of value names
+  /// (`blanks: [h1.net, o1.delta, w5.grad]`), read right after the block ran. When no block of
+  /// the lesson says, the blanks are every value of the lesson's first pass: the first
+  /// forward pass, its error, its backward pass and its update. `all` on a block means every
+  /// value that block computed (z and a; each output's error and E; ∂E/∂a, δ and each
+  /// gradient; each updated parameter); `train` and `gradcheck` blocks have none.
+  public func blanks() -> ([Blank], [Diagnostic]) {
+    var diagnostics: [Diagnostic] = []
+    var choices: [Int: (Choice, SourceLocation)] = [:]
+    for item in lesson.items {
+      guard case .block(let block) = item, case .directive = block.content else { continue }
+      if let choice = Self.blankChoice(block, diagnostics: &diagnostics) { choices[block.location.line] = (choice, block.location) }
+    }
+    var out: [Blank] = []
+    var seen: Set<String> = []
+    func add(_ name: String, _ value: Double, _ line: Int) {
+      guard seen.insert("\(line) \(name)").inserted else { return }
+      out.append(Blank(name: name, value: value, line: line))
+    }
+
+    if choices.isEmpty {
+      // The default: the lesson's first pass.
+      guard let pass = passes.first else { return ([], diagnostics) }
+      for q in pass.computedQuantities { add(pass.name(q), pass.value(q), pass.lines[0]) }
+      return (out, diagnostics)
+    }
+    for item in items {
+      guard case .directive(let r) = item, let (choice, location) = choices[r.location.line], let f = r.forward else { continue }
+      let pass = Pass(networkName: r.networkName, names: r.names, notation: lesson.settings.notation, data: r.data, network: r.before,
+        optimizer: r.optimizer, forward: f, loss: r.loss, backward: r.backward, update: r.update, lines: [r.location.line])
+      switch choice {
+      case .none: break
+      case .all:
+        var quantities: [Quantity] = []
+        switch r.kind.rawValue {
+        case "forward": quantities = pass.forwardQuantities
+        case "loss": quantities = pass.lossQuantities
+        case "backward": quantities = pass.backwardQuantities
+        case "update": quantities = pass.updateQuantities
+        case "step": quantities = pass.computedQuantities
+        default: break
+        }
+        for q in quantities { add(pass.name(q), pass.value(q), r.location.line) }
+      case .names(let names):
+        for name in names {
+          switch pass.quantity(named: name) {
+          case .success(let q): add(name, pass.value(q), r.location.line)
+          case .failure(let problem): diagnostics.append(problem.diagnostic(name, pass: pass, at: location))
+          }
+        }
+      }
+    }
+    return (out, diagnostics)
+  }
+
+  enum Choice { case all, none, names([String]) }
+
+  static func blankChoice(_ block: LessonBlock, diagnostics: inout [Diagnostic]) -> Choice? {
+    guard block.body.contains("blanks"), let root = try? Yams.compose(yaml: block.body), case .mapping(let mapping) = root,
+      let node = mapping.first(where: { $0.key.string == "blanks" })?.value
+    else { return nil }
+    if let word = node.string {
+      switch word {
+      case "all": return .all
+      case "none": return .none
+      default: return .names([word])
+      }
+    }
+    if case .sequence(let items) = node {
+      let names = items.compactMap(\.string)
+      if names.count == items.count { return .names(names) }
+    }
+    diagnostics.append(.error("`blanks` takes `all`, `none` or a list of value names, e.g. `blanks: [h1.net, o1.delta]`", at: block.location))
+    return nil
+  }
+}
