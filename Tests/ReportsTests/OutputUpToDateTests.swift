@@ -1,0 +1,58 @@
+import Foundation
+import Lessons
+import Reports
+import Testing
+
+/// `output/` holds the report of every lesson, and each is exactly what the current code and
+/// lesson produce: a lesson or renderer change without regenerated reports fails here.
+@Suite("Reports in output/")
+struct OutputUpToDateTests {
+  static let root = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let lessons = root.appendingPathComponent("lessons")
+  static let output = root.appendingPathComponent("output")
+
+  static func lessonNames() -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: lessons.path)) ?? []
+    return names.filter { $0.hasSuffix(".md") }.sorted()
+  }
+
+  static func loader(for folder: URL) -> LessonRunner.Loader {
+    let base = folder.standardizedFileURL.path
+    return { path in
+      guard !path.hasPrefix("/"), !path.hasPrefix("~") else {
+        throw CocoaError(.fileReadInvalidFileName)
+      }
+      let target = folder.appendingPathComponent(path).standardizedFileURL
+      guard target.path.hasPrefix(base + "/") else { throw CocoaError(.fileReadNoPermission) }
+      return try String(contentsOf: target, encoding: .utf8)
+    }
+  }
+
+  @Test("the report in output/ is up to date with its lesson", arguments: lessonNames())
+  func reportIsCurrent(_ name: String) throws {
+    let stem = String(name.dropLast(3))
+    let source = try String(contentsOf: Self.lessons.appendingPathComponent(name), encoding: .utf8)
+    // The file name as `lesson run lessons/NAME.md` passes it, run from the repository root.
+    let (lesson, parseDiagnostics) = Lesson.parse(source, file: "lessons/\(name)")
+    try #require(!parseDiagnostics.contains { $0.severity == .error }, "\(name) does not parse")
+    let (run, diagnostics) = LessonRunner.run(lesson, limits: RunLimits(), loader: Self.loader(for: Self.lessons))
+    try #require(!diagnostics.contains { $0.severity == .error }, "\(name) has errors")
+    let expected = HTMLReport.render(run)
+
+    let reportURL = Self.output.appendingPathComponent("\(stem).html")
+    let stale = "output/ is out of date: run `lesson run lessons/\(name)`"
+    guard let data = FileManager.default.contents(atPath: reportURL.path) else {
+      Issue.record("output/\(stem).html is missing: run `lesson run lessons/\(name)`")
+      return
+    }
+    let written = String(decoding: data, as: UTF8.self)
+    if written != expected {
+      // Say where they part ways, so the failure is readable without a diff tool.
+      let a = Array(written.utf8), b = Array(expected.utf8)
+      let first = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+      let context = String(decoding: b[max(0, first - 60)..<min(b.count, first + 60)], as: UTF8.self)
+      Issue.record("\(stale) (output/\(stem).html differs from the rendered report at byte \(first), near: …\(context)…)")
+    }
+  }
+}
