@@ -29,7 +29,7 @@ L = train(linear, X, T, Optimizer("adam", lr=0.02), 300)
 show("E.iteration[1]", L[0]); show("E after 300", linear.error(X, T))
 print(f"  accuracy {accuracy(linear):.4f}")
 
-for hidden, iterations in [(64, 1000)]:
+for hidden, iterations in [(32, 1000)]:
     print(f"# hidden: 2 -> {hidden} relu -> 3 softmax, Adam 0.02, {iterations} updates")
     rng = Xoshiro(3)
     W1 = draw_weights(rng, "he", hidden, 2)
