@@ -74,7 +74,7 @@ extension Kernels {
   ///
   /// With m = Wᵀ the sums are z − b (`affine`); with x = δ and m = W they are the error signal of
   /// the layer below (`backpropagateSignal`). Each addition waits for the one before it in the
-  /// same sum, so several sums are kept in flight: four lane groups of two samples when rows are
+  /// same sum, so several sums are kept in flight: two lane groups of two samples when rows are
   /// wide, one lane group of four samples when they are narrow. Within a lane group, `finish` sees
   /// the rows in order.
   @inline(__always)
@@ -83,39 +83,32 @@ extension Kernels {
     finish: (_ sums: Lanes, _ row: Int, _ column: Int) -> Void
   ) {
     if width >= 4 * Lanes.width {
-      // Two samples by four lane groups: each weight load serves two sums.
+      // Two samples by two lane groups: each weight load serves two sums, and the sums fit in
+      // registers with SSE2 as well as AVX.
       var n = 0
       while n < rows {
         let two = n + 1 < rows
         let xr = x + n * xs, yr = two ? xr + xs : xr
         var c = 0
-        while c + 4 * Lanes.width <= width {
-          var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes()
-          var t0 = Lanes(), t1 = Lanes(), t2 = Lanes(), t3 = Lanes()
+        while c + 2 * Lanes.width <= width {
+          var s0 = Lanes(), s1 = Lanes()
+          var t0 = Lanes(), t1 = Lanes()
           for i in 0..<inner {
             let xi = Lanes(repeating: xr[i]), yi = Lanes(repeating: yr[i])
             let w = m + i * width + c
-            let w0 = Lanes(at: w), w1 = Lanes(at: w + 4), w2 = Lanes(at: w + 8), w3 = Lanes(at: w + 12)
+            let w0 = Lanes(at: w), w1 = Lanes(at: w + 4)
             s0 += xi * w0
             s1 += xi * w1
-            s2 += xi * w2
-            s3 += xi * w3
             t0 += yi * w0
             t1 += yi * w1
-            t2 += yi * w2
-            t3 += yi * w3
           }
           finish(s0, n, c)
           finish(s1, n, c + 4)
-          finish(s2, n, c + 8)
-          finish(s3, n, c + 12)
           if two {
             finish(t0, n + 1, c)
             finish(t1, n + 1, c + 4)
-            finish(t2, n + 1, c + 8)
-            finish(t3, n + 1, c + 12)
           }
-          c += 4 * Lanes.width
+          c += 2 * Lanes.width
         }
         while c < width {
           var s = Lanes(), t = Lanes()
@@ -188,8 +181,8 @@ extension Kernels {
     }
   }
 
-  /// gᵀ[i, j] = Σ_n d[n, j] · x[n, i] and sums[j] = Σ_n d[n, j], over n in order, for sixteen
-  /// neurons (four lane groups) and two inputs at a time: `outerGradients` for layers with more
+  /// gᵀ[i, j] = Σ_n d[n, j] · x[n, i] and sums[j] = Σ_n d[n, j], over n in order, for eight
+  /// neurons (two lane groups) and two inputs at a time: `outerGradients` for layers with more
   /// neurons than inputs. x's rows are padded, so reading one input past the last is safe.
   static func weightGradientsByNeuron(
     rows: Int, scaledDelta d: UnsafePointer<Double>, width: Int,
@@ -198,88 +191,59 @@ extension Kernels {
   ) {
     var c = 0
     while c < width {
-      let groups = min(4, (width - c) / Lanes.width)
+      let pair = c + 2 * Lanes.width <= width
       for i in Swift.stride(from: 0, to: inputs, by: 2) {
-        var g0 = Lanes(), g1 = Lanes(), g2 = Lanes(), g3 = Lanes()
-        var h0 = Lanes(), h1 = Lanes(), h2 = Lanes(), h3 = Lanes()
-        var b0 = Lanes(), b1 = Lanes(), b2 = Lanes(), b3 = Lanes()
+        var g0 = Lanes(), g1 = Lanes(), h0 = Lanes(), h1 = Lanes(), b0 = Lanes(), b1 = Lanes()
         for n in 0..<rows {
           let xr = x + n * xs + i
           let x0 = Lanes(repeating: xr[0]), x1 = Lanes(repeating: xr[1])
           let dr = d + n * width + c
-          // Lane groups past the end of the row read the next row (or the padding after the
-          // last); those sums are never stored.
-          let d0 = Lanes(at: dr), d1 = Lanes(at: dr + 4), d2 = Lanes(at: dr + 8), d3 = Lanes(at: dr + 12)
+          // Without a pair, the second lane group reads the next row (or, after the last row,
+          // the workspace's slack); those sums are never stored.
+          let d0 = Lanes(at: dr), d1 = Lanes(at: dr + 4)
           g0 += d0 * x0
           g1 += d1 * x0
-          g2 += d2 * x0
-          g3 += d3 * x0
           h0 += d0 * x1
           h1 += d1 * x1
-          h2 += d2 * x1
-          h3 += d3 * x1
           b0 += d0
           b1 += d1
-          b2 += d2
-          b3 += d3
         }
-        @inline(__always) func store(_ g: Lanes, _ h: Lanes, _ b: Lanes, group k: Int) {
-          guard k < groups else { return }
-          let j = c + k * Lanes.width
-          g.store(at: gt + i * width + j)
-          if i + 1 < inputs { h.store(at: gt + (i + 1) * width + j) }
-          if i == 0 { b.store(at: sums + j) }
+        g0.store(at: gt + i * width + c)
+        if i + 1 < inputs { h0.store(at: gt + (i + 1) * width + c) }
+        if i == 0 { b0.store(at: sums + c) }
+        if pair {
+          g1.store(at: gt + i * width + c + 4)
+          if i + 1 < inputs { h1.store(at: gt + (i + 1) * width + c + 4) }
+          if i == 0 { b1.store(at: sums + c + 4) }
         }
-        store(g0, h0, b0, group: 0)
-        store(g1, h1, b1, group: 1)
-        store(g2, h2, b2, group: 2)
-        store(g3, h3, b3, group: 3)
       }
-      c += groups * Lanes.width
+      c += pair ? 2 * Lanes.width : Lanes.width
     }
   }
 
-  /// g[j, i] = Σ_n d[n, j] · x[n, i] over n in order, for eight inputs (two lane groups) and four
+  /// g[j, i] = Σ_n d[n, j] · x[n, i] over n in order, for four inputs (one lane group) and four
   /// neurons at a time: `outerGradients` for layers with more inputs than neurons. d's rows are
   /// padded, so reading neurons past the last is safe.
   static func weightGradientsByInput(
     rows: Int, scaledDelta d: UnsafePointer<Double>, width: Int, count neurons: Int,
     inputs x: UnsafePointer<Double>, stride xs: Int, into g: UnsafeMutablePointer<Double>
   ) {
-    var c = 0
-    while c < xs {
-      let pair = c + 2 * Lanes.width <= xs
+    for c in Swift.stride(from: 0, to: xs, by: Lanes.width) {
       for j in Swift.stride(from: 0, to: neurons, by: 4) {
         var g0 = Lanes(), g1 = Lanes(), g2 = Lanes(), g3 = Lanes()
-        var h0 = Lanes(), h1 = Lanes(), h2 = Lanes(), h3 = Lanes()
         for n in 0..<rows {
-          let dr = d + n * width + j
-          let d0 = Lanes(repeating: dr[0]), d1 = Lanes(repeating: dr[1])
-          let d2 = Lanes(repeating: dr[2]), d3 = Lanes(repeating: dr[3])
           let xv = Lanes(at: x + n * xs + c)
-          g0 += d0 * xv
-          g1 += d1 * xv
-          g2 += d2 * xv
-          g3 += d3 * xv
-          if pair {
-            let yv = Lanes(at: x + n * xs + c + 4)
-            h0 += d0 * yv
-            h1 += d1 * yv
-            h2 += d2 * yv
-            h3 += d3 * yv
-          }
+          let dr = d + n * width + j
+          g0 += Lanes(repeating: dr[0]) * xv
+          g1 += Lanes(repeating: dr[1]) * xv
+          g2 += Lanes(repeating: dr[2]) * xv
+          g3 += Lanes(repeating: dr[3]) * xv
         }
-        @inline(__always) func store(_ gk: Lanes, _ hk: Lanes, neuron k: Int) {
-          guard k < neurons else { return }
-          gk.store(at: g + k * xs + c)
-          if pair { hk.store(at: g + k * xs + c + 4) }
-        }
-        store(g0, h0, neuron: j)
-        store(g1, h1, neuron: j + 1)
-        store(g2, h2, neuron: j + 2)
-        store(g3, h3, neuron: j + 3)
+        g0.store(at: g + j * xs + c)
+        if j + 1 < neurons { g1.store(at: g + (j + 1) * xs + c) }
+        if j + 2 < neurons { g2.store(at: g + (j + 2) * xs + c) }
+        if j + 3 < neurons { g3.store(at: g + (j + 3) * xs + c) }
       }
-      c += pair ? 2 * Lanes.width : Lanes.width
     }
   }
 }

@@ -43,7 +43,7 @@ final class TrainingWorkspace {
 
   private let arena: UnsafeMutablePointer<Double>
   /// Doubles after each scaled δ that `Kernels.weightGradientsByNeuron` may read (and ignore) past the last row.
-  static let slack = 4 * Lanes.width
+  static let slack = Lanes.width
 
   init(for network: Network, batchCapacity: Int) {
     self.batchCapacity = batchCapacity
