@@ -28,8 +28,16 @@ extension LessonParser {
         // The base's own errors are already reported; repeating them here would only confuse.
         guard declared.valid, let base = networkBodies[baseName], case .mapping(let baseMapping) = base else { return nil }
         // Inherited values point at `from: base`, since their own lines belong to another block.
+        // A learning rate given here, at the top or inside `optimizer:`, replaces the base's wherever it was.
+        let givesRate = mapping.contains { $0.key.string == "learning-rate" }
+          || mapping.contains { $0.key.string == "optimizer" && $0.value["learning-rate"] != nil }
         var pairs = baseMapping.filter { pair in !mapping.contains { $0.key.string == pair.key.string } }
-          .map { (Self.relocated($0.key, to: fromNode.mark), Self.relocated($0.value, to: fromNode.mark)) }
+          .filter { !(givesRate && $0.key.string == "learning-rate") }
+          .map { pair -> (Node, Node) in
+            guard givesRate, pair.key.string == "optimizer", case .mapping(let settings) = pair.value else { return pair }
+            return (pair.key, .mapping(Node.Mapping(settings.filter { $0.key.string != "learning-rate" }.map { ($0.key, $0.value) })))
+          }
+          .map { (Self.relocated($0.0, to: fromNode.mark), Self.relocated($0.1, to: fromNode.mark)) }
         pairs += mapping.filter { $0.key.string != "from" }.map { ($0.key, $0.value) }
         root = .mapping(Node.Mapping(pairs))
         inherited = (baseName, body.location(fromNode))

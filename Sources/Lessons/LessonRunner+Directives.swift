@@ -103,6 +103,7 @@ extension LessonRunner {
       result.loss = training.finalLoss
     case .gradcheck:
       result.gradientCheck = state.network.gradientCheck(data, step: spec.step)
+      state.gradientCheck = result.gradientCheck
       let f = ensureForward(&state)
       result.forward = f
     case .network, .data, .check, .graph:
@@ -174,6 +175,7 @@ extension LessonRunner {
     state.forward = final
     state.loss = finalLoss
     state.history = history.losses
+    state.accuracy = Self.accuracy(final.outputs, data.targets)
     state.backward = nil
     state.forwardIsCurrent = true
     var recorded = spec.record ?? defaultRecord(iterations: iterations, every: spec.every)

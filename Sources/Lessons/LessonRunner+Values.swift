@@ -57,6 +57,25 @@ extension LessonRunner {
       }
       return .success(history[k - 1])
     }
+    if name == "accuracy" {
+      guard state.history != nil else { return missing(reference, "train") }
+      guard let accuracy = state.accuracy else {
+        return .failure(LookupProblem(message: "`accuracy` needs class targets: one-hot rows, `labels`, or a single 0/1 output"))
+      }
+      return .success(accuracy)
+    }
+    for (suffix, relative) in [(".grad.numeric", false), (".grad.error", true)] where name.hasSuffix(suffix) {
+      let parameter = String(name.dropLast(suffix.count))
+      guard let comparisons = state.gradientCheck else { return missing(reference, "gradcheck") }
+      let found: GradientComparison?
+      switch Self.resolve(parameter, names) {
+      case .weight(let l, let j, let i, false): found = comparisons.first { $0.parameter == .weight(layer: l, neuron: j, input: i) }
+      case .bias(let l, let j, false): found = comparisons.first { $0.parameter == .bias(layer: l, neuron: j) }
+      default: found = nil
+      }
+      guard let found else { return .failure(LookupProblem(message: "`\(reference)`: `\(parameter)` is not a weight or bias of this network")) }
+      return .success(relative ? found.relativeError : found.numeric)
+    }
     guard let entry = Self.resolve(String(name), names) else {
       let suggestion = closestMatch(to: String(name), in: names.allValueNames)
       return .failure(LookupProblem(message: "unknown value `\(reference)`",

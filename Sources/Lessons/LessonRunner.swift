@@ -31,6 +31,10 @@ public struct LessonRunner {
     var backward: BackwardPass?
     /// The per-iteration errors of the latest `train` block.
     var history: [Double]?
+    /// The share of samples classified correctly after the latest `train`, when targets are classes.
+    var accuracy: Double?
+    /// The latest `gradcheck`'s comparisons.
+    var gradientCheck: [GradientComparison]?
     /// Whether `forward` was computed with the current parameters.
     var forwardIsCurrent = false
   }

@@ -96,7 +96,7 @@ extension ReportContext {
         let shown = Array(0..<min(above.neuronCount, 4))
         let more = above.neuronCount > shown.count ? " + \\cdots" : ""
         let symbolic = shown.map { k in "\(s.name(r.names.weights[l + 1][k][j])) \\, \(s.delta(r.names.neurons[l + 1][k]))" }.joined(separator: " + ")
-        let numeric = shown.map { k in "\(s.number(above.weights[k, j])) \\times \(s.number(b.delta[l + 1][0, k], parenthesized: true))" }.joined(separator: " + ")
+        let numeric = shown.map { k in "\(s.number(above.weights[k, j], parenthesized: k > 0)) \\times \(s.number(b.delta[l + 1][0, k], parenthesized: true))" }.joined(separator: " + ")
         if let (fp, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) {
           lines.append("\(s.delta(neuron)) = \\left(\(symbolic)\(more)\\right) \\cdot \(fp) = \\left(\(numeric)\(more)\\right) \\times \(s.number(fpValue)) = \(s.number(b.errorSignal[l][0, j], parenthesized: true)) \\times \(s.number(fpValue)) = \(delta)")
         }

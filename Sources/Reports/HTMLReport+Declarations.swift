@@ -157,7 +157,7 @@ extension ReportContext {
       let mark: HTML = .el("td", [("class", r.passed ? "verdict pass" : "verdict fail")], r.passed ? "✓ pass" : "✗ fail")
       let computed: HTML = r.computed.map { cell($0) } ?? .el("td", [("class", "num")], "—")
       let difference: HTML = r.computed.map { cell($0 - r.spec.expected) } ?? .el("td", [], "")
-      return [rowHeader(r.spec.name), .el("td", [("class", "num")], r.spec.expectedText), computed, difference,
+      return [rowHeader(r.spec.name), .el("td", [("class", "num")], NumberFormat.minus(r.spec.expectedText)), computed, difference,
               .el("td", [("class", "num")], "± " + NumberFormat(decimals: 3).short(r.allowed).replacingOccurrences(of: "−", with: "")), mark,
               .el("td", [("class", "note")], r.spec.note ?? "")]
     }

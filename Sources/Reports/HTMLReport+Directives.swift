@@ -73,7 +73,7 @@ extension ReportContext {
       let shown = Array(0..<min(layer.inputCount, 4))
       let more = layer.inputCount > shown.count ? " + \\cdots" : ""
       let symbolic = shown.map { i in "\(s.name(r.names.weights[l][j][i])) \\, \(l == 0 ? s.name(inputs[i]) : s.out(inputs[i]))" }.joined(separator: " + ")
-      let numeric = shown.map { i in "\(s.number(layer.weights[j, i])) \\times \(s.number(x[0, i], parenthesized: true))" }.joined(separator: " + ")
+      let numeric = shown.map { i in "\(s.number(layer.weights[j, i], parenthesized: i > 0)) \\times \(s.number(x[0, i], parenthesized: true))" }.joined(separator: " + ")
       lines.append("\(s.net(neuron)) = \(symbolic)\(more) + \(s.name(r.names.biases[l][j])) = \(numeric)\(more) + \(s.number(layer.biases[j], parenthesized: true)) = \(s.number(f.z[l][0, j]))")
       let z = s.number(f.z[l][0, j], parenthesized: true)
       let a = s.number(f.a[l][0, j])

@@ -37,7 +37,7 @@ enum Stylesheet {
     td.fold{color:var(--muted);font-style:italic;text-align:center}
     .verdict{white-space:nowrap;font-weight:600}
     .verdict.pass{color:var(--pass)}.verdict.fail{color:var(--fail)}.verdict.warn{color:var(--warn)}
-    td.note{color:var(--muted)}
+    td.note{color:var(--muted);min-width:12rem;white-space:normal}
     .value{font-variant-numeric:tabular-nums;border-bottom:1px dotted var(--muted)}
     .value.missing{color:var(--fail)}
     .total{font-weight:600}

@@ -82,6 +82,55 @@ struct LessonRunTests {
     #expect(d.dataset.targets.nested == [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
   }
 
+  @Test("accuracy and gradient-check results have names")
+  func trainingAndGradcheckNames() throws {
+    let source = """
+      ```network n
+      inputs: 2
+      layers:
+        - neurons: 3
+          activation: tanh
+          seed: 3
+        - neurons: 1
+      learning-rate: 2
+      seed: 3
+      ```
+
+      ```data
+      generate: xor
+      ```
+
+      ```gradcheck
+      ```
+
+      ```train
+      iterations: 3000
+      ```
+
+      ```check
+      accuracy = 1
+      h1.w.i1.grad.error = 0 ± 1e-6
+      ```
+      """.replacingOccurrences(of: "    seed: 3\n", with: "")
+    let (run, diagnostics) = runLesson(source)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let checks = try #require(run).checks
+    #expect(checks.count == 2)
+    #expect(checks.allSatisfy { $0.passed }, "\(checks.map { ($0.spec.name, $0.computed ?? .nan) })")
+  }
+
+  @Test("a network declared from another may give its learning rate inside the optimizer")
+  func fromWithOptimizerMapping() throws {
+    let source = tinyNetwork + "```network fast\nfrom: tiny\noptimizer: {type: adam, learning-rate: 0.01}\n```\n\n```step\n```\n"
+    let (run, diagnostics) = runLesson(source)
+    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    let fast = try #require(run).items.compactMap { item -> NetworkSpec? in
+      if case .network(let d) = item, d.spec.name == "fast" { return d.spec }
+      return nil
+    }.first
+    #expect(fast?.optimizer == .adam(.init(learningRate: 0.01)))
+  }
+
   @Test("names that need a sample index say so")
   func sampleIndex() {
     let source = """
