@@ -13,17 +13,11 @@ extension ReportContext {
       id: nextFigureID("bwd"), title: "Backward pass of \(r.networkName)",
       description: "Each neuron shows \(notation.net), \(notation.out) and δ for sample 1; each edge its weight's gradient.",
       layers: diagramLayers(r.names, r.before, forward: f, backward: b),
-      edgeLabel: { e in ["∂E/∂\(r.names.weights[e.layer][e.to][e.from]) \(format.short(b.weightGradients[e.layer][e.to, e.from]))"] })
+      edgeLabel: { e in edgeLabel(r.names, r.before, e, value: b.weightGradients[e.layer][e.to, e.from], gradient: true) })
     out.append(figure(.trusted(diagram.svg())))
-    let columns = sampleColumns(r.data.count)
     for l in b.delta.indices.reversed() {
-      var rows: [[HTML]] = []
-      for index in shownIndices(b.delta[l].columns) {
-        guard let j = index else { rows.append(ellipsisRow(1 + 2 * columns.count, hidden: b.delta[l].columns - 8, what: "neurons")); continue }
-        rows.append([rowHeader(r.names.neurons[l][j])] + columns.flatMap { n in [cell(b.errorSignal[l][n, j]), cell(b.delta[l][n, j])] })
-      }
-      let header = ["neuron"] + columns.flatMap { n in ["∂E/∂\(notation.out)\(sampleSuffix(n, r.data.count))", "δ = ∂E/∂\(notation.net)\(sampleSuffix(n, r.data.count))"] }
-      out.append(table(caption: "Layer \(l + 1): error signals and δ", header: header, rows: rows))
+      out.append(sampleTable(caption: "Layer \(l + 1): error signals and δ", neurons: r.names.neurons[l], samples: r.data.count,
+        quantities: [("∂E/∂\(notation.out)", { b.errorSignal[l][$0, $1] }), ("δ", { b.delta[l][$0, $1] })]))
       out.append(working("How the δ of layer \(l + 1) were computed", deltaWorking(r, f, b, layer: l)))
       out.append(parameterGradientTable(r, b, layer: l))
       out.append(working("How the gradients of layer \(l + 1) were computed", gradientWorking(r, f, b, layer: l)))

@@ -51,10 +51,7 @@ extension ReportContext {
       id: nextFigureID("net"), title: "Network \(spec.name)",
       description: "\(sizes) network; edges are labelled with their weights.",
       layers: diagramLayers(d.names, n, forward: nil, backward: nil),
-      edgeLabel: { e in
-        let w = n.layers[e.layer].weights[e.to, e.from]
-        return ["\(d.names.weights[e.layer][e.to][e.from]) \(format.short(w))"]
-      })
+      edgeLabel: { e in edgeLabel(d.names, n, e, value: n.layers[e.layer].weights[e.to, e.from]) })
     var rows: [[HTML]] = []
     for l in n.layers.indices {
       for j in 0..<n.layers[l].neuronCount {
@@ -80,6 +77,23 @@ extension ReportContext {
 
   func figure(_ content: HTML) -> HTML { .el("figure", [], [content]) }
 
+  /// Numbers in diagrams: at most 4 decimals (the tables beside them hold the rest), same blanks.
+  var diagramFormat: NumberFormat {
+    var compact = format
+    compact.decimals = min(format.decimals, 4)
+    return compact
+  }
+
+  /// An edge's label: the weight's own name when the lesson gave one, and the value. Layers joined
+  /// by many edges get none: the labels would pile up, and the table lists every value.
+  func edgeLabel(_ names: NetworkNames, _ n: Network, _ e: NetworkDiagram.Edge, value: Double, gradient: Bool = false) -> [String] {
+    let layer = n.layers[e.layer]
+    guard layer.inputCount * layer.neuronCount <= 8 else { return [] }
+    let name = names.customWeights[e.layer] ? names.weights[e.layer][e.to][e.from] : ""
+    let label = gradient ? "∂E/∂\(name.isEmpty ? "w" : name) " : (name.isEmpty ? "" : name + " ")
+    return [label + diagramFormat.short(value)]
+  }
+
   /// Each activation the network uses, with its derivative, as the working will use them.
   func activationFormulas(_ spec: NetworkSpec) -> [HTML] {
     var seen: [String] = []
@@ -102,7 +116,7 @@ extension ReportContext {
 
   func diagramLayers(_ names: NetworkNames, _ n: Network, forward: ForwardPass?, backward: BackwardPass?) -> [NetworkDiagram.Layer] {
     var layers = [NetworkDiagram.Layer(name: "inputs", neurons: names.inputs.enumerated().map { i, name in
-      NetworkDiagram.Neuron(name, lines: forward.map { ["\(format.short($0.inputs[0, i]))"] } ?? [])
+      NetworkDiagram.Neuron(name, lines: forward.map { ["\(diagramFormat.short($0.inputs[0, i]))"] } ?? [])
     })]
     for l in n.layers.indices {
       layers.append(NetworkDiagram.Layer(
@@ -110,10 +124,10 @@ extension ReportContext {
         neurons: names.neurons[l].enumerated().map { j, name in
           var lines: [String] = []
           if let f = forward {
-            lines.append("\(notation.net) \(format.short(f.z[l][0, j]))")
-            lines.append("\(notation.out) \(format.short(f.a[l][0, j]))")
+            lines.append("\(notation.net) \(diagramFormat.short(f.z[l][0, j]))")
+            lines.append("\(notation.out) \(diagramFormat.short(f.a[l][0, j]))")
           }
-          if let b = backward { lines.append("δ \(format.short(b.delta[l][0, j]))") }
+          if let b = backward { lines.append("δ \(diagramFormat.short(b.delta[l][0, j]))") }
           return NetworkDiagram.Neuron(name, lines: lines)
         },
         bias: forward == nil ? biasLabel(n.layers[l].biases) : nil))
@@ -122,7 +136,7 @@ extension ReportContext {
   }
 
   func biasLabel(_ biases: [Double]) -> String {
-    if let first = biases.first, biases.allSatisfy({ $0 == first }) { return "b \(format.short(first))" }
+    if let first = biases.first, biases.allSatisfy({ $0 == first }) { return "b \(diagramFormat.short(first))" }
     return "biases"
   }
 

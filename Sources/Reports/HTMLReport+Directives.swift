@@ -9,7 +9,7 @@ extension ReportContext {
     let title = "\(r.kind.rawValue) · network \(r.networkName) · data \(r.dataName) (\(samples) sample\(samples == 1 ? "" : "s"))"
     parts.append(.el("p", [("class", "block-title")], [.el("span", [("class", "kind")], r.kind.rawValue), .text(" " + title.dropFirst(r.kind.rawValue.count + 3))]))
     if samples > 1, r.training == nil, r.gradientCheck == nil {
-      parts.append(.el("p", [("class", "note")], "Tables show every sample (up to 4); the working is shown for sample 1. Gradients are of the batch error E, the \(r.before.reduction == .mean ? "mean" : "sum") of the samples' errors."))
+      parts.append(.el("p", [("class", "note")], "The tables give every sample (long ones are folded; the JSON trace has all); the working is shown for sample 1. Gradients are of the batch error E, the \(r.before.reduction == .mean ? "mean" : "sum") of the samples' errors."))
     }
     switch r.kind {
     case .forward:
@@ -32,6 +32,33 @@ extension ReportContext {
     return .el("section", [("class", "block directive \(r.kind.rawValue)")], parts)
   }
 
+  /// A table of values per sample and neuron: samples down and neurons across when the layer is
+  /// narrow and there are several samples, otherwise neurons down and (up to 4) samples across.
+  func sampleTable(caption: String, neurons: [String], samples: Int, quantities: [(String, (Int, Int) -> Double)], extra: (String, (Int) -> Double)? = nil) -> HTML {
+    var rows: [[HTML]] = []
+    if samples > 1, neurons.count <= 4 {
+      for index in shownIndices(samples) {
+        guard let n = index else { rows.append(ellipsisRow(1 + quantities.count * neurons.count + (extra == nil ? 0 : 1), hidden: samples - 8, what: "samples")); continue }
+        rows.append([.el("th", [("scope", "row"), ("class", "num")], "\(n + 1)")]
+          + neurons.indices.flatMap { j in quantities.map { q in cell(q.1(n, j), q.0 == "target" ? "target" : nil) } }
+          + (extra.map { [cell($0.1(n), "total")] } ?? []))
+      }
+      let header = ["sample"] + neurons.flatMap { name in quantities.map { "\($0.0) \(name)" } } + (extra.map { [$0.0] } ?? [])
+      return table(caption: caption, header: header, rows: rows)
+    }
+    let columns = sampleColumns(samples)
+    for index in shownIndices(neurons.count) {
+      guard let j = index else { rows.append(ellipsisRow(1 + quantities.count * columns.count, hidden: neurons.count - 8, what: "neurons")); continue }
+      rows.append([rowHeader(neurons[j])] + columns.flatMap { n in quantities.map { q in cell(q.1(n, j), q.0 == "target" ? "target" : nil) } })
+    }
+    if let extra {
+      rows.append([.el("th", [("scope", "row")], "total")] + columns.flatMap { n in
+        Array(repeating: HTML.el("td", []), count: quantities.count - 1) + [cell(extra.1(n), "total")] })
+    }
+    let header = ["neuron"] + columns.flatMap { n in quantities.map { "\($0.0)\(sampleSuffix(n, samples))" } }
+    return table(caption: caption, header: header, rows: rows)
+  }
+
   /// Sample columns shown in tables: all up to 4.
   func sampleColumns(_ count: Int) -> [Int] { Array(0..<min(count, 4)) }
 
@@ -46,17 +73,11 @@ extension ReportContext {
       id: nextFigureID("fwd"), title: "Forward pass of \(r.networkName)",
       description: "Each neuron shows its \(notation.net) and \(notation.out) for sample 1.",
       layers: diagramLayers(r.names, r.before, forward: f, backward: nil),
-      edgeLabel: { e in ["\(r.names.weights[e.layer][e.to][e.from]) \(format.short(r.before.layers[e.layer].weights[e.to, e.from]))"] })
+      edgeLabel: { e in edgeLabel(r.names, r.before, e, value: r.before.layers[e.layer].weights[e.to, e.from]) })
     out.append(figure(.trusted(diagram.svg())))
-    let columns = sampleColumns(r.data.count)
     for l in f.z.indices {
-      var rows: [[HTML]] = []
-      for index in shownIndices(f.z[l].columns) {
-        guard let j = index else { rows.append(ellipsisRow(1 + 2 * columns.count, hidden: f.z[l].columns - 8, what: "neurons")); continue }
-        rows.append([rowHeader(r.names.neurons[l][j])] + columns.flatMap { n in [cell(f.z[l][n, j]), cell(f.a[l][n, j])] })
-      }
-      let header = ["neuron"] + columns.flatMap { n in ["\(notation.net)\(sampleSuffix(n, r.data.count))", "\(notation.out)\(sampleSuffix(n, r.data.count))"] }
-      out.append(table(caption: "Layer \(l + 1) (\(r.before.layers[l].activation.name))", header: header, rows: rows))
+      out.append(sampleTable(caption: "Layer \(l + 1) (\(r.before.layers[l].activation.name))", neurons: r.names.neurons[l], samples: r.data.count,
+        quantities: [(notation.net, { f.z[l][$0, $1] }), (notation.out, { f.a[l][$0, $1] })]))
       out.append(working("How layer \(l + 1) got these values", forwardWorking(r, f, layer: l)))
     }
     return out
@@ -131,14 +152,9 @@ extension ReportContext {
     guard let loss = r.loss, let f = r.forward else { return [] }
     let s = symbols
     let outputs = r.names.neurons.last!
-    let columns = sampleColumns(r.data.count)
-    var rows: [[HTML]] = []
-    for index in shownIndices(outputs.count) {
-      guard let k = index else { rows.append(ellipsisRow(1 + 3 * columns.count, hidden: outputs.count - 8, what: "outputs")); continue }
-      rows.append([rowHeader(outputs[k])] + columns.flatMap { n in [cell(r.data.targets[n, k], "target"), cell(f.outputs[n, k]), cell(loss.terms[n, k])] })
-    }
-    rows.append([.el("th", [("scope", "row")], "total")] + columns.flatMap { n in [.el("td", []), .el("td", []), cell(loss.perSample[n], "total")] })
-    let header = ["output"] + columns.flatMap { n in ["target\(sampleSuffix(n, r.data.count))", "\(notation.out)\(sampleSuffix(n, r.data.count))", "error\(sampleSuffix(n, r.data.count))"] }
+    let lossTable = sampleTable(caption: "Error per output", neurons: outputs, samples: r.data.count,
+      quantities: [("target", { r.data.targets[$0, $1] }), (notation.out, { f.outputs[$0, $1] }), ("error", { loss.terms[$0, $1] })],
+      extra: ("E of the sample", { loss.perSample[$0] }))
     var lines: [String] = []
     let shown = Array(0..<min(outputs.count, 4))
     switch r.before.loss {
@@ -163,7 +179,7 @@ extension ReportContext {
         : "E = \(perSample) = \(s.number(loss.total))")
     }
     return [
-      table(caption: "Error per output", header: header, rows: rows),
+      lossTable,
       .el("p", [("class", "total")], [.text("Total error E = "), inlineNumber(loss.total)]),
       working("How the error was computed", lines),
     ]
