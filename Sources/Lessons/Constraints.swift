@@ -166,7 +166,7 @@ enum Constraints {
     var values: [String: Double] = [:]
     if let line = prepared.valueLine, let index = run.items.firstIndex(where: { if case .prose(let node, _) = $0 { node.location.line == line } else { false } }) {
       if case .prose(let node, let found) = run.items[index] {
-        for (name, location) in node.block.valueReferences { if let v = found[location] { values[name] = v } }
+        for (name, location) in node.block.valueReferences(file: run.lesson.file) { if let v = found[location] { values[name] = v } }
       }
       run.items.remove(at: index)
     }

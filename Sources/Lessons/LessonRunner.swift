@@ -76,7 +76,7 @@ public struct LessonRunner {
     switch item {
     case .prose(let node):
       var values: [SourceLocation: Double] = [:]
-      for (name, location) in node.block.valueReferences {
+      for (name, location) in node.block.valueReferences(file: lesson.file) {
         if let v = value(name, at: location) { values[location] = v }
       }
       items.append(.prose(node, values: values))
@@ -160,12 +160,16 @@ extension LessonRunner {
 }
 
 extension Block {
-  /// Every `{{name}}` in the block, in reading order.
-  var valueReferences: [(String, SourceLocation)] {
+  /// Every `{{name}}` in the block, in prose and in math, in reading order.
+  func valueReferences(file: String) -> [(String, SourceLocation)] {
+    func math(_ tex: String) -> [(String, SourceLocation)] {
+      MathValue.references(in: tex, file: file).map { ($0.name, $0.location) }
+    }
     func inlines(_ list: [Inline]) -> [(String, SourceLocation)] {
       list.flatMap { inline -> [(String, SourceLocation)] in
         switch inline {
         case .value(let name, _, let location): [(name, location)]
+        case .math(let tex, _): math(tex)
         case .emphasis(let c), .strong(let c), .link(_, _, let c), .image(_, _, let c): inlines(c)
         default: []
         }
@@ -173,9 +177,10 @@ extension Block {
     }
     switch self {
     case .paragraph(let i), .heading(_, let i): return inlines(i)
-    case .blockQuote(let blocks): return blocks.flatMap(\.valueReferences)
-    case .list(_, _, _, let items): return items.joined().flatMap(\.valueReferences)
-    case .code, .html, .thematicBreak, .displayMath: return []
+    case .blockQuote(let blocks): return blocks.flatMap { $0.valueReferences(file: file) }
+    case .list(_, _, _, let items): return items.joined().flatMap { $0.valueReferences(file: file) }
+    case .displayMath(let tex): return math(tex)
+    case .code, .html, .thematicBreak: return []
     }
   }
 }

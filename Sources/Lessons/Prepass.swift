@@ -138,7 +138,7 @@ struct Prepass {
       }
       if c == "$", i + 1 < chars.count, chars[i + 1] == "$" {
         if let end = Self.find(["$", "$"], in: chars, from: i + 2) {
-          let tex = String(chars[(i + 2)..<end]).trimmingSpaces
+          let tex = markValues(chars, (i + 2)..<end, location).trimmingSpaces
           if tex.isEmpty {
             diagnostics.append(.error("empty display math `$$$$`", at: location(i)))
           }
@@ -153,7 +153,7 @@ struct Prepass {
       }
       if c == "$", i + 1 < chars.count, !chars[i + 1].isWhitespace, i == 0 || !chars[i - 1].isNumber {
         if let end = Self.closingDollar(chars, from: i + 1) {
-          emit(.math(tex: String(chars[(i + 1)..<end]), display: false), from: i, to: end + 1)
+          emit(.math(tex: markValues(chars, (i + 1)..<end, location), display: false), from: i, to: end + 1)
           continue
         }
       }
@@ -176,6 +176,29 @@ struct Prepass {
     // Split back into the chunk's lines.
     let split = out.split(separator: "\n", omittingEmptySubsequences: false)
     for n in chunk.indices { chunk[n].chars = n < split.count ? Array(split[n]) : [] }
+  }
+
+  /// TeX with each `{{name}}` in it replaced by a marker the report fills in (see ``MathValue``).
+  mutating func markValues(_ chars: [Character], _ range: Range<Int>, _ location: (Int) -> SourceLocation) -> String {
+    var out = ""
+    var i = range.lowerBound
+    while i < range.upperBound {
+      if chars[i] == "{", i + 1 < range.upperBound, chars[i + 1] == "{",
+         let end = Self.find(["}", "}"], in: Array(chars[..<range.upperBound]), from: i + 2) {
+        let body = String(chars[(i + 2)..<end]).trimmingSpaces
+        if case .value(let name, let decimals)? = Self.valueReference(body) {
+          out += MathValue.marker(name: name, decimals: decimals, at: location(i))
+        } else {
+          diagnostics.append(.error("`{{\(body)}}` is not a value reference", at: location(i),
+            notes: ["write a value's name, e.g. `{{h1.a}}`, or `{{h1.a:4}}` for 4 decimals"]))
+        }
+        i = end + 2
+        continue
+      }
+      out.append(chars[i])
+      i += 1
+    }
+    return out
   }
 
   static func valueReference(_ body: String) -> Span? {

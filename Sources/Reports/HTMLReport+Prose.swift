@@ -24,7 +24,7 @@ extension ReportContext {
       return .fragment([])
     case .thematicBreak: return .el("hr")
     case .displayMath(let tex):
-      return .el("div", [("class", "math-display")], [.trusted(MathML.render(tex, display: true))])
+      return .el("div", [("class", "math-display")], [.trusted(MathML.render(filled(tex, values: values), display: true))])
     }
   }
 
@@ -52,12 +52,23 @@ extension ReportContext {
         if !title.isEmpty { attributes.append(("title", title)) }
         return .el("img", attributes)
       case .html: return .fragment([])
-      case .math(let tex, let display):
+      case .math(let raw, let display):
+        let tex = filled(raw, values: values)
         return display ? .el("span", [("class", "math-display")], [.trusted(MathML.render(tex, display: true))]) : .trusted(MathML.render(tex, display: false))
       case .value(let name, let decimals, let location):
         guard let v = values[location] else { return .el("span", [("class", "value missing")], name) }
         return inlineNumber(v, decimals: decimals)
       }
+    }
+  }
+
+  /// TeX with the lesson's `{{name}}` values in it, formatted (or blanked) as everywhere else.
+  func filled(_ tex: String, values: [SourceLocation: Double]) -> String {
+    MathValue.substitute(in: tex, file: run.lesson.file) { reference in
+      guard let v = values[reference.location] else { return "\\text{\(reference.name)}" }
+      var f = format
+      if let d = reference.decimals { f.decimals = d }
+      return Symbols(notation: notation, format: f).number(v)
     }
   }
 

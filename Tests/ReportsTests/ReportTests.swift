@@ -34,6 +34,18 @@ struct ReportTests {
     #expect(html.contains("annotation encoding=\"application/x-tex\""))
   }
 
+  @Test("values inside math are filled in, and unknown ones are errors at their column")
+  func valuesInMath() {
+    let lesson = "```network n\ninputs: [i1]\nlayers:\n  - neurons: [o1]\n    weights: [[0.5]]\n    biases: -1\nlearning-rate: 0.1\n```\n\n```data\ninputs: [[1]]\ntargets: [[1]]\n```\n\n```forward\n```\n\n"
+    let html = report(lesson + "So $z = {{o1.z}}$ and $$a = {{o1.a:3}}$$\n")
+    #expect(html.contains("<mo form=\"prefix\">−</mo><mn>0.5</mn>") || html.contains("<mn>−0.5</mn>") || html.contains("−</mo><mn>0.5</mn>"))
+    #expect(html.contains("<mn>0.378</mn>"))
+    #expect(!html.contains("lessonvalue"))
+    let (parsed, _) = Lesson.parse(lesson + "See $x = {{o1.q}}$.\n", file: "t.md")
+    let (_, diagnostics) = LessonRunner.run(parsed)
+    #expect(diagnostics.map(\.description) == ["t.md:18:10: error: unknown value `o1.q`"])
+  }
+
   @Test("numbers: fixed decimals in tables, six significant digits when small, a true minus")
   func numbers() {
     let f = NumberFormat(decimals: 9)
