@@ -63,17 +63,16 @@ cat "$OUT/machine.txt" >&2
 time_command() {
   local name=$1; shift
   if command -v hyperfine >/dev/null; then
-    hyperfine -N -w 2 -r "$RUNS" --export-json "$OUT/time-$name.json" "$*" >&2 \
-      || hyperfine -w 2 -r "$RUNS" --export-json "$OUT/time-$name.json" "$*" >&2
+    hyperfine -N -i -w 2 -r "$RUNS" --export-json "$OUT/time-$name.json" "$*" >&2
     "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["mean"], r["stddev"], r["min"])' "$OUT/time-$name.json"
   else
     "$PY" - "$RUNS" "$@" <<'EOF'
 import statistics, subprocess, sys, time
 runs, cmd = int(sys.argv[1]), sys.argv[2:]
-subprocess.run(cmd, check=True, capture_output=True)
+subprocess.run(cmd, capture_output=True)
 times = []
 for _ in range(runs):
-    t = time.perf_counter(); subprocess.run(cmd, check=True, capture_output=True); times.append(time.perf_counter() - t)
+    t = time.perf_counter(); subprocess.run(cmd, capture_output=True); times.append(time.perf_counter() - t)
 print(statistics.mean(times), statistics.stdev(times), min(times))
 EOF
   fi
@@ -103,6 +102,13 @@ XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" ta
   "$PY" "$BENCH/spiral_jax.py" "$OUT/spiral-problem.json" "$STEPS" "$SPIRAL_REPEATS" > "$OUT/spiral-jax.json" 2>"$OUT/jax.log"
 "$PY" "$BENCH/spiral_jax.py" "$OUT/spiral-problem.json" "$STEPS" 1 > "$OUT/spiral-jax-threads.json" 2>>"$OUT/jax.log"
 
+# Allocations per step: valgrind's heap count for 1 and for 1,000 steps (the same when a step allocates nothing).
+ALLOCS_1=-; ALLOCS_1000=-
+if command -v valgrind >/dev/null; then
+  ALLOCS_1=$(valgrind --tool=memcheck "$SPIRAL_PORTABLE" train 1 1 2>&1 >/dev/null | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
+  ALLOCS_1000=$(valgrind --tool=memcheck "$SPIRAL_PORTABLE" train 1000 1 2>&1 >/dev/null | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
+fi
+
 # --- c. memory -----------------------------------------------------------------------------------
 log "c. 1,000,000 iterations of the worked example: peak memory and report size"
 rm -rf "$OUT/c" && mkdir -p "$OUT/c"
@@ -110,17 +116,23 @@ rm -rf "$OUT/c" && mkdir -p "$OUT/c"
 /usr/bin/time -v "$LESSON" run "$BENCH/million-iterations.md" --out "$OUT/c" --format json 2> "$OUT/c/time-json.txt" >&2
 
 # --- d. a course ---------------------------------------------------------------------------------
-log "d. every lesson in lessons/, cold and warm"
-if "$LESSON" build --help >/dev/null 2>&1; then
-  COURSE=("$LESSON" build lessons --out "$OUT/d"); COURSE_NAME="lesson build lessons"
-else
-  COURSE=("$LESSON" run lessons/*.md --out "$OUT/d"); COURSE_NAME="lesson run lessons/*.md"
-fi
+log "d. every lesson in lessons/: cold, warm (nothing changed) and forced"
 LESSONS=$(ls lessons/*.md | wc -l)
-# Cold: no output folder yet (the page cache is left alone: other work shares this machine).
-rm -rf "$OUT/d"
-D_COLD=$("$PY" -c 'import subprocess,sys,time; t=time.perf_counter(); subprocess.run(sys.argv[1:], check=False, capture_output=True); print(time.perf_counter()-t)' "${COURSE[@]}")
-read -r D_WARM D_WARM_SD D_WARM_MIN < <(time_command course "${COURSE[@]}")
+rm -rf "$OUT/d" && mkdir -p "$OUT/d/course" && cp -r lessons "$OUT/d/course/"
+wall() { "$PY" -c 'import subprocess,sys,time; t=time.perf_counter(); subprocess.run(sys.argv[1:], check=False, capture_output=True); print(time.perf_counter()-t)' "$@"; }
+if "$LESSON" build --help >/dev/null 2>&1; then
+  COURSE_NAME="lesson build (parallel, skips unchanged lessons)"
+  # Cold: no output folder yet (the page cache is left alone: other work shares this machine).
+  D_COLD=$(wall "$LESSON" build "$OUT/d/course")
+  read -r D_WARM D_WARM_SD D_WARM_MIN < <(time_command course-warm "$LESSON" build "$OUT/d/course")
+  read -r D_FORCE D_FORCE_SD D_FORCE_MIN < <(time_command course-force "$LESSON" build --force "$OUT/d/course")
+else
+  COURSE_NAME="lesson run lessons/*.md"
+  D_COLD=$(wall "$LESSON" run lessons/*.md --out "$OUT/d/output")
+  read -r D_WARM D_WARM_SD D_WARM_MIN < <(time_command course-warm "$LESSON" run lessons/*.md --out "$OUT/d/output")
+  D_FORCE=$D_WARM; D_FORCE_SD=$D_WARM_SD
+fi
+read -r D_SEQ D_SEQ_SD D_SEQ_MIN < <(time_command course-run "$LESSON" run lessons/*.md --out "$OUT/d/run-output" --continue-on-failure)
 
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 
@@ -155,6 +167,8 @@ for name, r in entries:
                  note + f"; final E {r['final_loss']!r}, Δ {abs(r['final_loss']-swift['final_loss']):.1e}"))
     first = False
 
+rows.append(("", "heap allocations (valgrind), whole process", "$ALLOCS_1 for 1 step, $ALLOCS_1000 for 1,000 steps", "a step allocates nothing (the counts differ only by JSON printing)"))
+
 def rss(name):
     return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(os.path.join(out, "c", name)).read()).group(1)) / 1024
 def seconds(name):
@@ -172,7 +186,8 @@ rows.append(("c. 1,000,000 iterations", "HTML report", f"peak RSS {rss('time-htm
              f"goal ≤ 64 MB, ≤ 2 MB; loss curve {len(points)} points from x={min(p[0] for p in points)} to {max(p[0] for p in points)} (iteration 1 to {last_label}): {'covers the run' if covers else 'DOES NOT cover the run'}"))
 json_size = os.path.getsize(os.path.join(out, "c", "million-iterations.json"))
 rows.append(("", "JSON trace", f"peak RSS {rss('time-json.txt'):.1f} MB, trace {json_size/1024:.1f} KB", "per-iteration losses are left out of the trace above 100,000 iterations"))
-rows.append(("d. course ($LESSONS lessons)", "$COURSE_NAME", f"cold {$D_COLD*1e3:.0f} ms, warm {$D_WARM*1e3:.0f} ms ± {$D_WARM_SD*1e3:.0f}", ""))
+rows.append(("d. course ($LESSONS lessons)", "$COURSE_NAME", f"cold {$D_COLD*1e3:.0f} ms; nothing changed {$D_WARM*1e3:.0f} ms ± {$D_WARM_SD*1e3:.0f}; --force {$D_FORCE*1e3:.0f} ms ± {$D_FORCE_SD*1e3:.0f}", ""))
+rows.append(("", "lesson run lessons/*.md (one process, in turn)", f"{$D_SEQ*1e3:.0f} ms ± {$D_SEQ_SD*1e3:.0f}", ""))
 
 widths = [max(len(r[i]) for r in rows) for i in range(3)]
 lines = ["| benchmark | what | measured | compared |", "|---|---|---|---|"]
