@@ -10,7 +10,7 @@
 # from Debian when it is missing and we are root (else it falls back to repeated timing).
 #
 # Builds (all release, in their own scratch folders so they never disturb `.build`):
-#   .build-bench                    the `lesson` binary as `swift build -c release` makes it
+#   .build-bench                    the `lesson` binary as `swift build -c release --static-swift-stdlib` makes it (no shared Swift runtime to load and relocate at start-up)
 #   benchmarks/spiral/.build-*      the training benchmark, portable and for this CPU (AVX2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ fi
 
 # --- builds --------------------------------------------------------------------------------------
 log "release builds"
-swift build -c release --scratch-path .build-bench --product lesson >&2
+swift build -c release --static-swift-stdlib --scratch-path .build-bench --product lesson >&2
 LESSON=$ROOT/.build-bench/release/lesson
 (cd "$BENCH/spiral" && swift build -c release --scratch-path .build-portable >&2)
 SPIRAL_PORTABLE=$BENCH/spiral/.build-portable/release/spiral-bench

@@ -16,16 +16,19 @@ extension ReportContext {
       out.append(.el("p", [("class", "stopped"), ("role", "alert")], "Training stopped at iteration \(stop): the error was no longer a finite number."))
     }
     let marked = t.recorded.map { LineChart.Point(x: Double($0), y: h.losses[$0 - 1]) }
-    let others = t.comparisons.map { LineChart.Series(name: $0.network, values: $0.losses, firstX: 1, stepX: 1) }
-    let all = h.losses + t.comparisons.flatMap(\.losses)
-    let positive = all.allSatisfy { $0 > 0 }
+    let others = t.comparisons.map { LineChart.Series(name: $0.network, points: Self.curve($0.losses)) }
+    var low = Double.infinity, high = -Double.infinity
+    for curve in [h.losses] + t.comparisons.map(\.losses) {
+      for v in curve where v.isFinite { low = min(low, v); high = max(high, v) }
+    }
+    let positive = low > 0
     let chart = LineChart(
       id: nextFigureID("loss"), title: others.isEmpty ? "Error during training of \(r.networkName)" : "Error during training: \(([r.networkName] + t.comparisons.map(\.network)).joined(separator: ", "))",
       description: "The batch error E at each of \(h.losses.count) iterations, computed before that iteration's update; recorded iterations are marked."
         + (others.isEmpty ? "" : " Drawn with the latest training of \(t.comparisons.map(\.network).joined(separator: ", ")) for comparison."),
-      series: [LineChart.Series(name: others.isEmpty ? "E" : r.networkName, values: h.losses, firstX: 1, stepX: 1, marked: marked)] + others,
+      series: [LineChart.Series(name: others.isEmpty ? "E" : r.networkName, points: Self.curve(h.losses), marked: marked)] + others,
       xLabel: "iteration", yLabel: "error E",
-      yScale: r.trainingLogScale && positive && (all.max() ?? 1) / max(all.min() ?? 1, .leastNonzeroMagnitude) > 20 ? .logarithmic : .linear)
+      yScale: r.trainingLogScale && positive && high / max(low, .leastNonzeroMagnitude) > 20 ? .logarithmic : .linear)
     out.append(figure(.trusted(chart.svg())))
     let rows: [[HTML]] = t.recorded.map { k in
       [.el("th", [("scope", "row"), ("class", "num")], "\(k)"), .el("td", [("class", "num")], "\((k - 1) / h.iterationsPerEpoch + 1)"), cell(h.losses[k - 1])]
@@ -104,6 +107,28 @@ extension ReportContext {
       .el("p", [], "Each gradient from backpropagation beside the central difference (E(p + h) − E(p − h)) / 2h with h = \(r.data.count > 0 ? "the block's step" : ""). Relative error |a − n| / max(|a|, |n|). Worst: \(overall)."),
       table(caption: "Gradient check", header: ["parameter", "backprop", "finite difference", "relative error", "verdict"], rows: rows),
     ]
+  }
+
+  /// A training curve as chart points (x = iteration, from 1), thinned to the lowest and highest
+  /// error of each of about 1,000 buckets, so a million iterations never become a million points.
+  static func curve(_ losses: [Double], buckets: Int = 1_000) -> [LineChart.Point] {
+    guard losses.count > 2 * buckets else { return losses.enumerated().map { LineChart.Point(x: Double($0.offset + 1), y: $0.element) } }
+    var points: [LineChart.Point] = []
+    points.reserveCapacity(2 * buckets + 2)
+    let size = (losses.count + buckets - 1) / buckets
+    var start = 0
+    while start < losses.count {
+      let end = min(start + size, losses.count)
+      var lowest = start, highest = start
+      for i in start..<end {
+        if losses[i] < losses[lowest] { lowest = i }
+        if losses[i] > losses[highest] { highest = i }
+      }
+      for i in Set([lowest, highest]).sorted() { points.append(LineChart.Point(x: Double(i + 1), y: losses[i])) }
+      start = end
+    }
+    if points.last?.x != Double(losses.count) { points.append(LineChart.Point(x: Double(losses.count), y: losses[losses.count - 1])) }
+    return points
   }
 
   /// Bands after the CS231n notes on gradient checking.
