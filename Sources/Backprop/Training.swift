@@ -40,13 +40,17 @@ extension Network {
   /// compute exactly what `forward`, `loss`, `backward` and `update` would (the same operations in
   /// the same order), only faster. Networks the workspace does not cover (no layers, or softmax
   /// in a hidden layer) go through those functions themselves.
+  ///
+  /// `observer`, when given, sees the network after every `observeEvery`-th update and after the
+  /// last one (with the 1-based iteration), e.g. to follow a classifier's accuracy.
   public mutating func train(
-    on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState
+    on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState,
+    observeEvery: Int = 1, observer: ((Int, Network) -> Void)? = nil
   ) -> TrainingHistory {
     let n = data.count
     let batch = min(schedule.batchSize ?? n, n)
     guard trainsInWorkspace, batch > 0 else {
-      return trainStepByStep(on: data, schedule: schedule, optimizer: optimizer, state: &state)
+      return trainStepByStep(on: data, schedule: schedule, optimizer: optimizer, state: &state, observeEvery: observeEvery, observer: observer)
     }
     let perEpoch = schedule.iterationsPerEpoch(samples: n)
     var rng = schedule.shuffleSeed.map { SeededGenerator(seed: $0) }
@@ -68,6 +72,7 @@ extension Network {
       }
       losses.append(error)
       backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state)
+      if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations { observer(k + 1, self) }
     }
     return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
   }
@@ -75,7 +80,8 @@ extension Network {
   /// `train` done with the public passes, allocating as they do: the definition the fast path
   /// must match, and the path for networks the workspace does not cover.
   mutating func trainStepByStep(
-    on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState
+    on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState,
+    observeEvery: Int = 1, observer: ((Int, Network) -> Void)? = nil
   ) -> TrainingHistory {
     let n = data.count
     let batch = min(schedule.batchSize ?? n, n)
@@ -103,6 +109,7 @@ extension Network {
       losses.append(error)
       let gradients = backward(pass, targets: targets)
       update(from: pass, gradients, targets: targets, optimizer: optimizer, state: &state)
+      if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations { observer(k + 1, self) }
     }
     return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
   }

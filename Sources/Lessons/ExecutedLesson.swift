@@ -75,6 +75,8 @@ public struct TrainingResult: Sendable {
   public var accuracy: Double?
   /// Curves of other networks' latest training, drawn with this one (`compare:`), by network name.
   public var comparisons: [(network: String, losses: [Double])] = []
+  /// For class targets: the accuracy on the whole data set after about 100 evenly spaced iterations.
+  public var accuracyCurve: [(iteration: Int, accuracy: Double)] = []
 }
 
 public struct CheckResult: Sendable {

@@ -169,7 +169,15 @@ extension LessonRunner {
       comparisons.append((other, history))
     }
     let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
-    let history = state.network.train(on: data, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+    // A classifier's accuracy is followed on the whole data set at about 100 points of the run.
+    var accuracyCurve: [(iteration: Int, accuracy: Double)] = []
+    let classifies = Self.accuracy(data.targets, data.targets) != nil
+    let history = state.network.train(
+      on: data, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState,
+      observeEvery: max(iterations / 100, 1),
+      observer: classifies ? { k, network in
+        if let a = Self.accuracy(network.forward(data.inputs).outputs, data.targets) { accuracyCurve.append((k, a)) }
+      } : nil)
     let final = state.network.forward(data.inputs)
     let finalLoss = state.network.loss(of: final.outputs, targets: data.targets)
     state.forward = final
@@ -187,7 +195,7 @@ extension LessonRunner {
         notes: trouble.notes + ["the report shows the network as it was after iteration \(stop - 1)"])
     }
     return TrainingResult(schedule: schedule, epochs: Double(iterations) / Double(perEpoch), history: history, recorded: recorded,
-      finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets), comparisons: comparisons)
+      finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets), comparisons: comparisons, accuracyCurve: accuracyCurve)
   }
 
   func defaultRecord(iterations: Int, every: Int?) -> [Int] {

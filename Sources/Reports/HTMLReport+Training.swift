@@ -30,6 +30,14 @@ extension ReportContext {
       xLabel: "iteration", yLabel: "error E",
       yScale: r.trainingLogScale && positive && high / max(low, .leastNonzeroMagnitude) > 20 ? .logarithmic : .linear)
     out.append(figure(.trusted(chart.svg())))
+    if t.accuracyCurve.count >= 2 {
+      let accuracy = LineChart(
+        id: nextFigureID("accuracy"), title: "Accuracy during training of \(r.networkName)",
+        description: "The share of all \(r.data.count) samples the network classifies correctly, after \(t.accuracyCurve.count) evenly spaced iterations.",
+        series: [LineChart.Series(name: "accuracy", points: t.accuracyCurve.map { LineChart.Point(x: Double($0.iteration), y: $0.accuracy) })],
+        xLabel: "iteration", yLabel: "accuracy", yScale: .linear, height: 260)
+      out.append(figure(.trusted(accuracy.svg())))
+    }
     let rows: [[HTML]] = t.recorded.map { k in
       [.el("th", [("scope", "row"), ("class", "num")], "\(k)"), .el("td", [("class", "num")], "\((k - 1) / h.iterationsPerEpoch + 1)"), cell(h.losses[k - 1])]
     }

@@ -184,6 +184,9 @@ public enum JSONTrace {
     // The whole curve while it is small enough to be useful to a program; the recorded points always.
     if losses.count <= 100_000 { pairs.append(("losses", .numbers(losses))) }
     if !t.comparisons.isEmpty { pairs.append(("compared_with", .strings(t.comparisons.map(\.network)))) }
+    if !t.accuracyCurve.isEmpty {
+      pairs.append(("accuracy_curve", .array(t.accuracyCurve.map { .object([("iteration", .number(Double($0.iteration))), ("accuracy", .number($0.accuracy))]) })))
+    }
     pairs += [
       ("final", .object([
         ("E", .number(t.finalLoss.total)),

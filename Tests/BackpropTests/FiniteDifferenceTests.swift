@@ -96,6 +96,18 @@ struct SpecialValueTests {
     #expect(abs(a.reduce(0, +) - 1) < 1e-15)
   }
 
+  @Test("a training observer sees the network every k updates and after the last")
+  func observer() {
+    var (network, data) = workedExample()
+    var state = OptimizerState(for: network)
+    var seen: [Int] = []
+    var last: Network?
+    _ = network.train(on: data, schedule: TrainingSchedule(iterations: 25), optimizer: .sgd(.init(learningRate: 0.5)), state: &state,
+      observeEvery: 10, observer: { k, n in seen.append(k); last = n })
+    #expect(seen == [10, 20, 25])
+    #expect(last == network, "the observer sees the parameters after the update")
+  }
+
   @Test("training stops at the first non-finite error")
   func stopsOnOverflow() {
     var network = Network(inputCount: 1, layers: [DenseLayer(weights: Matrix([[1]]), biases: [0], activation: .linear)], loss: .halfSquaredError)

@@ -117,6 +117,13 @@ struct LessonRunTests {
     let checks = try #require(run).checks
     #expect(checks.count == 2)
     #expect(checks.allSatisfy { $0.passed }, "\(checks.map { ($0.spec.name, $0.computed ?? .nan) })")
+    let curve = try #require(run).items.compactMap { item -> [(iteration: Int, accuracy: Double)]? in
+      if case .directive(let r) = item { return r.training?.accuracyCurve }
+      return nil
+    }.first
+    #expect(curve?.count == 100)
+    #expect(curve?.last?.iteration == 3000)
+    #expect(curve?.last?.accuracy == 1)
   }
 
   @Test("a network declared from another may give its learning rate inside the optimizer")
