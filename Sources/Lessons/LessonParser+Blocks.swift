@@ -112,9 +112,13 @@ extension LessonParser {
     }
     if let n = fields["log-scale"] { spec.logScale = body.bool(n, "log-scale") ?? true }
     if let n = fields["shuffle"] {
-      if let seed = n.int { spec.shuffleSeed = UInt64(max(seed, 0)) } else if body.bool(n, "shuffle") == true {
-        spec.shuffleSeed = 1
-      }
+      if let seed = n.int {
+        if seed >= 0 { spec.shuffleSeed = UInt64(seed) } else {
+          body.error("`shuffle` takes a seed from 0, or true or false; not \(seed)", at: n); ok = false
+        }
+      } else if let flag = body.bool(n, "shuffle") {
+        if flag { spec.shuffleSeed = 1 }
+      } else { ok = false }
     }
     if let n = fields["record"] {
       if case .sequence(let sequence) = n {

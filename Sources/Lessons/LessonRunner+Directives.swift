@@ -31,12 +31,13 @@ extension LessonRunner {
     }
     let data = datasets[dataName]!
     let network = state.network
+    let declared = ["data `\(dataName)` is declared at line \(dataLocations[dataName]?.line ?? 0), network `\(networkName)` at line \(state.declaration.location.line)"]
     guard data.inputs.columns == network.inputCount else {
-      error("data `\(dataName)` has \(data.inputs.columns) inputs per sample, but network `\(networkName)` takes \(network.inputCount) (\(state.declaration.names.inputs.joined(separator: ", ")))", at: location)
+      error("data `\(dataName)` has \(data.inputs.columns) inputs per sample, but network `\(networkName)` takes \(network.inputCount) (\(state.declaration.names.inputs.joined(separator: ", ")))", at: location, notes: declared)
       return
     }
     guard data.targets.columns == network.outputCount else {
-      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) \(network.outputCount == 1 ? "output" : "outputs") (\(state.declaration.names.neurons.last!.joined(separator: ", ")))", at: location)
+      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) \(network.outputCount == 1 ? "output" : "outputs") (\(state.declaration.names.neurons.last!.joined(separator: ", ")))", at: location, notes: declared)
       return
     }
     if state.dataName != dataName { state.forwardIsCurrent = false }

@@ -46,6 +46,8 @@ public struct LessonRunner {
   var networks: [String: State] = [:]
   var current: String?
   var datasets: [String: Dataset] = [:]
+  /// Where each data block was declared, for notes that point back at it.
+  var dataLocations: [String: SourceLocation] = [:]
   var latestData: String?
   /// The graphs declared so far, by name, and the latest one (whose names `{{q}}` reads).
   var graphs: [String: GraphResult] = [:]
@@ -147,6 +149,7 @@ public struct LessonRunner {
     }
     let name = spec.name ?? "data"
     datasets[name] = dataset
+    dataLocations[name] = spec.location
     latestData = name
     items.append(.data(DataDeclaration(name: name, dataset: dataset, source: spec.source, location: spec.location)))
   }

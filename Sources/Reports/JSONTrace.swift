@@ -32,7 +32,7 @@ public enum JSONTrace {
     let results = run.checks
     top.append(("checks", .object([("passed", .number(Double(results.filter(\.passed).count))), ("failed", .number(Double(results.filter { !$0.passed }.count)))])))
     if let stop = run.stoppedEarly {
-      top.append(("stopped", .object([("line", .number(Double(stop.location.line))), ("message", .string(stop.message))])))
+      top.append(("stopped", .object([("line", .number(Double(stop.location.line))), ("message", .string(stop.message)), ("notes", .strings(stop.notes))])))
     }
     return JSONValue.object(top).rendered() + "\n"
   }
