@@ -18,7 +18,11 @@ public enum AnswerTolerance {
   }
 
   /// Decimals written in a number as typed: `0.3775` → 4, `12` → 0, `1.5e-3` → 4.
-  public static func writtenDecimals(_ text: String) -> Int {
+  public static func writtenDecimals(_ text: String) -> Int { max(decimalPlaces(text), 0) }
+
+  /// The decimal place of the last digit written, negative left of the point: `0.3775` → 4,
+  /// `2.5e-3` → 4, `12` → 0, `12e3` → −3. The check blocks' default tolerance uses it too.
+  static func decimalPlaces(_ text: String) -> Int {
     let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
     var mantissa = Substring(lower)
     var exponent = 0
@@ -27,7 +31,7 @@ public enum AnswerTolerance {
       exponent = Int(lower[lower.index(after: e)...]) ?? 0
     }
     let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
-    return max(decimals - exponent, 0)
+    return decimals - exponent
   }
 
   /// x rounded to `places` decimals as a whole number of units 10⁻ᵖˡᵃᶜᵉˢ.

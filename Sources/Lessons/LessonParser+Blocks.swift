@@ -226,16 +226,8 @@ extension LessonParser {
 
   /// Half a unit in the last written digit: 0.3775 → 0.00005, 2.5e-3 → 0.00005, 12 → 0.5.
   static func halfUnitInLastPlace(_ text: String) -> Double {
-    let lower = text.lowercased()
-    var mantissa = Substring(lower)
-    var exponent = 0
-    if let e = lower.firstIndex(of: "e") {
-      mantissa = lower[..<e]
-      exponent = Int(lower[lower.index(after: e)...]) ?? 0
-    }
-    let decimals = mantissa.firstIndex(of: ".").map { mantissa.distance(from: $0, to: mantissa.endIndex) - 1 } ?? 0
     // A hair over half a unit, so a value exactly on the rounding boundary passes.
-    return 0.5 * pow10(exponent - decimals) * (1 + 1e-9)
+    0.5 * pow10(-AnswerTolerance.decimalPlaces(text)) * (1 + 1e-9)
   }
 
   static func pow10(_ k: Int) -> Double {
