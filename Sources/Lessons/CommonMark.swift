@@ -23,6 +23,19 @@ enum CommonMark {
     return nodes
   }
 
+  /// Parses one line of inline Markdown (a table cell) into inlines, never into a block:
+  /// a leading no-break space keeps `# x`, `- x` or `> x` from starting a heading, list or
+  /// quote, and counts as whitespace for emphasis, as the start of a line would.
+  static func inlines(_ text: String) -> [Inline] {
+    let blocks = parse("\u{A0}" + text, file: "")
+    guard let first = blocks.first, case .paragraph(var inlines) = first.block else { return [.text(text)] }
+    if case .text(let s) = inlines.first, s.first == "\u{A0}" {
+      let rest = String(s.dropFirst())
+      if rest.isEmpty { inlines.removeFirst() } else { inlines[0] = .text(rest) }
+    }
+    return inlines
+  }
+
   private static func literal(_ node: OpaquePointer) -> String {
     cmark_node_get_literal(node).map { String(cString: $0) } ?? ""
   }

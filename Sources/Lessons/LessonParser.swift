@@ -77,9 +77,18 @@ struct LessonParser {
     case .blockQuote(let blocks): return .blockQuote(blocks.map(resolve))
     case .list(let ordered, let start, let tight, let items): return .list(ordered: ordered, start: start, tight: tight, items: items.map { $0.map(resolve) })
     case .code(let info, let text): return .code(info: info, text: restore(text))
-    case .html(let text): return .html(restore(text))
-    case .thematicBreak, .displayMath: return block
+    case .html(let text): return table(at: text) ?? .html(restore(text))
+    case .thematicBreak, .displayMath, .table: return block
     }
+  }
+
+  /// The pipe table a pre-pass placeholder stands for, each cell parsed as a line of inline Markdown.
+  func table(at placeholder: String) -> Block? {
+    guard let index = Prepass.tableIndex(placeholder), lifted.indices.contains(index), case .table(let table) = lifted[index].span else {
+      return nil
+    }
+    func cell(_ text: String) -> [Inline] { resolve(CommonMark.inlines(text)) }
+    return .table(alignments: table.alignments, header: table.header.map(cell), rows: table.rows.map { $0.map(cell) })
   }
 
   func resolve(_ inlines: [Inline]) -> [Inline] {
@@ -110,6 +119,7 @@ struct LessonParser {
       switch item.span {
       case .math(let tex, let display): out.append(.math(tex: tex, display: display))
       case .value(let name, let decimals): out.append(.value(name: name, decimals: decimals, location: item.location))
+      case .table: out.append(.text(restore(item.source)))  // tables are blocks; never inside a line
       }
       rest = rest[rest.index(after: close)...]
     }

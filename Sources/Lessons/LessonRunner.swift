@@ -183,6 +183,7 @@ extension Block {
     case .blockQuote(let blocks): return blocks.flatMap { $0.valueReferences(file: file) }
     case .list(_, _, _, let items): return items.joined().flatMap { $0.valueReferences(file: file) }
     case .displayMath(let tex): return math(tex)
+    case .table(_, let header, let rows): return (header + rows.joined()).flatMap(inlines)
     case .code, .html, .thematicBreak: return []
     }
   }

@@ -11,6 +11,17 @@ public indirect enum Block: Sendable, Hashable {
   case thematicBreak
   /// A paragraph that held nothing but `$$…$$`.
   case displayMath(tex: String)
+  /// A pipe table: one alignment per column, the header's cells, and body rows of exactly as many cells.
+  case table(alignments: [TableAlignment], header: [[Inline]], rows: [[[Inline]]])
+}
+
+/// How a table column is aligned, from the colons of its delimiter cell (`:--`, `:-:`, `--:`).
+public enum TableAlignment: Sendable, Hashable {
+  /// `---`: no colon, the report's default.
+  case none
+  case left
+  case center
+  case right
 }
 
 public indirect enum Inline: Sendable, Hashable {

@@ -7,6 +7,8 @@ struct Prepass {
   enum Span: Sendable, Hashable {
     case math(tex: String, display: Bool)
     case value(name: String, decimals: Int?)
+    /// A pipe table, its cells still Markdown with their own placeholders in them.
+    case table(PipeTable)
   }
 
   struct Lifted: Sendable, Hashable {
@@ -24,6 +26,18 @@ struct Prepass {
   static let close: Character = "\u{E001}"
 
   static func placeholder(_ index: Int) -> String { "\(open)\(index)\(close)" }
+
+  /// A table's placeholder: a one-line HTML block (`<pre>` ends on the line that has `</pre>`),
+  /// which cmark lets interrupt a paragraph and ends before the next line, whatever is around it.
+  static func tablePlaceholder(_ index: Int) -> String { "<pre>\(placeholder(index))</pre>" }
+
+  /// The lifted index in a table placeholder, given the HTML block cmark read it as.
+  static func tableIndex(_ html: String) -> Int? {
+    let text = html.trimmingSpaces
+    let prefix = "<pre>\(open)", suffix = "\(close)</pre>"
+    guard text.hasPrefix(prefix), text.hasSuffix(suffix), text.count > prefix.count + suffix.count else { return nil }
+    return Int(text.dropFirst(prefix.count).dropLast(suffix.count))
+  }
 
   init(_ source: String, file: String) {
     var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map { line -> [Character] in
@@ -50,6 +64,7 @@ struct Prepass {
     func flush(_ pass: inout Prepass) {
       guard !chunk.isEmpty else { return }
       pass.liftSpans(in: &chunk, file: file)
+      pass.liftTables(in: &chunk, file: file)
       for (line, chars) in chunk { lines[line] = chars }
       chunk = []
     }
@@ -176,6 +191,25 @@ struct Prepass {
     // Split back into the chunk's lines.
     let split = out.split(separator: "\n", omittingEmptySubsequences: false)
     for n in chunk.indices { chunk[n].chars = n < split.count ? Array(split[n]) : [] }
+  }
+
+  /// Replaces each pipe table in a run of lines (math and values already lifted) with a
+  /// placeholder on its first line and blank lines after it, so line numbers stay the file's.
+  private mutating func liftTables(in chunk: inout [(line: Int, chars: [Character])], file: String) {
+    let lines = chunk.map(\.chars)
+    var n = 0
+    while n < lines.count {
+      guard let (table, count) = PipeTable.parse(lines, at: n) else {
+        n += 1
+        continue
+      }
+      let indent = lines[n].prefix { $0 == " " || $0 == "\t" }
+      let location = SourceLocation(file: file, line: chunk[n].line + 1, column: indent.count + 1)
+      lifted.append(Lifted(span: .table(table), source: lines[n..<n + count].map { String($0) }.joined(separator: "\n"), location: location))
+      chunk[n].chars = Array(indent) + Array(Self.tablePlaceholder(lifted.count - 1))
+      for k in n + 1..<n + count { chunk[k].chars = [] }
+      n += count
+    }
   }
 
   /// TeX with each `{{name}}` in it replaced by a marker the report fills in (see ``MathValue``).

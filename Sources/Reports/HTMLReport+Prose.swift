@@ -25,7 +25,28 @@ extension ReportContext {
     case .thematicBreak: return .el("hr")
     case .displayMath(let tex):
       return .el("div", [("class", "math-display")], [.trusted(MathML.render(filled(tex, values: values), display: true))])
+    case .table(let alignments, let header, let rows):
+      return proseTable(alignments: alignments, header: header, rows: rows, values: values)
     }
+  }
+
+  /// A lesson's pipe table: column headers with `scope="col"`, alignment as a class the stylesheet reads.
+  func proseTable(alignments: [TableAlignment], header: [[Inline]], rows: [[[Inline]]], values: [SourceLocation: Double]) -> HTML {
+    func cell(_ name: String, _ column: Int, _ content: [Inline]) -> HTML {
+      var attributes: [(String, String)] = name == "th" ? [("scope", "col")] : []
+      switch alignments[column] {
+      case .none: break
+      case .left: attributes.append(("class", "align-left"))
+      case .center: attributes.append(("class", "align-center"))
+      case .right: attributes.append(("class", "align-right"))
+      }
+      return .el(name, attributes, inlines(content, values: values))
+    }
+    var parts = [HTML.el("thead", [], [.el("tr", [], header.enumerated().map { cell("th", $0, $1) })])]
+    if !rows.isEmpty {
+      parts.append(.el("tbody", [], rows.map { row in .el("tr", [], row.enumerated().map { cell("td", $0, $1) }) }))
+    }
+    return .el("div", [("class", "table-wrap")], [.el("table", [("class", "prose")], parts)])
   }
 
   func inlines(_ inlines: [Inline], values: [SourceLocation: Double]) -> [HTML] {

@@ -30,6 +30,7 @@ enum Stylesheet {
     caption{text-align:left;font-weight:600;padding:.2rem 0 .3rem;color:var(--fg)}
     th,td{padding:.22rem .7rem;border-bottom:1px solid var(--grid);text-align:left;vertical-align:baseline}
     thead th{border-bottom:1.5px solid var(--fg);font-weight:600}
+    .align-left{text-align:left}.align-center{text-align:center}.align-right{text-align:right;font-variant-numeric:tabular-nums}
     .num{text-align:right;font-variant-numeric:tabular-nums lining-nums;white-space:nowrap}
     td.target{color:var(--muted)}
     td.muted{color:var(--muted);font-style:italic}

@@ -74,6 +74,20 @@ struct ParserFuzzTests {
     }
   }
 
+  @Test("random pipe tables among prose, math, value references and fences")
+  func tables() {
+    var fuzz = Fuzzer(seed: 0x1E55_0007)
+    let pieces = [
+      "\n", "\n\n", " ", "text ", "|", " | ", "| a | b |\n", "a | b\n", "|---|:-:|\n", "--|--\n", "| :-- | --: | :-: |\n", "---\n",
+      "| {{E}} | {{h1.a:4}} |\n", "{{nope}}", "$x|y$", "$", "`a|b`", "`", "\\|", "\\", "*", "[l](https://x.org)", "# H\n", "- item\n",
+      "> quote\n", "    indented\n", "```\n", "```forward\n", "<pre>", "</pre>", "\u{E000}0\u{E001}",
+    ]
+    for round in 0..<Self.iterations {
+      let source = "```network\n" + Self.networkBody + "```\n\n" + fuzz.text(pieces, count: 0...30)
+      expectInside(parseAndRun(source), of: source, file: "fuzz.md", "round \(round): \(source.debugDescription)")
+    }
+  }
+
   @Test("random YAML in network, data and directive blocks")
   func yamlBodies() {
     var fuzz = Fuzzer(seed: 0x1E55_0002)

@@ -46,6 +46,19 @@ struct ReportTests {
     #expect(diagnostics.map(\.description) == ["t.md:18:10: error: unknown value `o1.q`"])
   }
 
+  @Test("a pipe table in prose becomes a table with column headers and alignment classes")
+  func proseTable() {
+    let html = report("| a | *b* | c |\n| :-: | --: | --- |\n| x < y | `c|d` | |\n")
+    #expect(html.contains(#"""
+      <div class="table-wrap"><table class="prose"><thead><tr><th scope="col" class="align-center">a</th><th scope="col" class="align-right"><em>b</em></th><th scope="col">c</th></tr>
+      </thead>
+      <tbody><tr><td class="align-center">x &lt; y</td><td class="align-right"><code>c|d</code></td><td></td></tr>
+      </tbody>
+      </table>
+      </div>
+      """#))
+  }
+
   @Test("numbers: fixed decimals in tables, six significant digits when small, a true minus")
   func numbers() {
     let f = NumberFormat(decimals: 9)
