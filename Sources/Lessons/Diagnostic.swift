@@ -34,8 +34,8 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
 
   static func line(_ number: Int, of source: String) -> String? {
     var current = 1
-    for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-      if current == number { return String(line.hasSuffix("\r") ? line.dropLast() : line) }
+    for line in Lesson.normalizingLineEndings(source).split(separator: "\n", omittingEmptySubsequences: false) {
+      if current == number { return String(line) }
       current += 1
     }
     return nil

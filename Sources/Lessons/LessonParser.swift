@@ -4,9 +4,15 @@ import Yams
 extension Lesson {
   /// Parses a lesson; the diagnostics hold every problem found, and the lesson should not run
   /// when any of them is an error.
+  /// CR LF and a lone CR become LF, as cmark reads them, so every part counts lines alike.
+  public static func normalizingLineEndings(_ source: String) -> String {
+    guard source.contains("\r") else { return source }
+    return source.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+  }
+
   public static func parse(_ source: String, file: String) -> (Lesson, [Diagnostic]) {
     var parser = LessonParser(file: file)
-    let lesson = parser.parse(source)
+    let lesson = parser.parse(Lesson.normalizingLineEndings(source))
     return (lesson, parser.diagnostics.inReadingOrder)
   }
 }

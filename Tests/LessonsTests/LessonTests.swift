@@ -220,6 +220,14 @@ struct DiagnosticTests {
     #expect(diagnostics(source) == ["bad.md:25:1: error: data `wide` has 3 inputs per sample, but network `tiny` takes 2 (i1, i2)"])
   }
 
+  @Test("a lone carriage return ends a line for every part alike, so the caret shows the right line")
+  func loneCarriageReturn() {
+    let source = "Text\n\r```check\nfoo\n```\n"
+    let (_, d) = runLesson(source, file: "cr.md")
+    #expect(d.map(\.description) == ["cr.md:4:1: error: a check line reads `name = value`"])
+    #expect(d.first?.formatted(source: source).hasPrefix("cr.md:4:1: error: a check line reads `name = value`\nfoo\n^") == true)
+  }
+
   @Test("formatted diagnostics show the line and a caret under the column")
   func caret() {
     let d = Diagnostic.error("oops", at: SourceLocation(file: "f.md", line: 2, column: 3))
