@@ -6,7 +6,9 @@ extension LessonRunner {
     switch lookup(reference) {
     case .success(let v): return v
     case .failure(let problem):
-      diagnostics.append(.error(problem.message, at: location, notes: problem.notes))
+      if !(problem.missingValue && directiveFailed) {
+        diagnostics.append(.error(problem.message, at: location, notes: problem.notes))
+      }
       return nil
     }
   }
@@ -14,6 +16,8 @@ extension LessonRunner {
   struct LookupProblem: Error {
     var message: String
     var notes: [String] = []
+    /// The name is right but has no value yet (as after a failed directive).
+    var missingValue = false
   }
 
   /// Resolves a reference: a network's value when it names one, else a graph's (`q`, `q.grad`,
@@ -44,7 +48,7 @@ extension LessonRunner {
       if let networkName {
         return .failure(LookupProblem(message: "unknown network `\(networkName)` in `\(reference)`", notes: ["declared so far: \(networks.keys.sorted().joined(separator: ", "))"]))
       }
-      return .failure(LookupProblem(message: "`\(reference)` has no value yet: no network is declared before this point"))
+      return .failure(LookupProblem(message: "`\(reference)` has no value yet: no network is declared before this point", missingValue: true))
     }
     let names = state.declaration.names
     if name == "E.iteration" {
@@ -97,7 +101,7 @@ extension LessonRunner {
 
     guard let data = state.data else {
       return .failure(LookupProblem(message: "`\(reference)` has no value yet: no directive has run network `\(networkName)`",
-        notes: ["values appear after a `forward`, `loss`, `backward`, `step` or `train` block"]))
+        notes: ["values appear after a `forward`, `loss`, `backward`, `step` or `train` block"], missingValue: true))
     }
     let count = data.count
     if sample == nil, count > 1, entry.isPerSample {
@@ -131,7 +135,7 @@ extension LessonRunner {
 
   func missing(_ reference: String, _ directive: String) -> Result<Double, LookupProblem> {
     .failure(LookupProblem(message: "`\(reference)` has no value at this point: it comes from a `\(directive)` block",
-      notes: ["run `\(directive)` on this network before this line"]))
+      notes: ["run `\(directive)` on this network before this line"], missingValue: true))
   }
 
   func gradient(of state: State, _ reference: String, _ directive: String, _ read: (BackwardPass) -> Double) -> Result<Double, LookupProblem> {

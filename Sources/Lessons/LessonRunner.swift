@@ -46,6 +46,9 @@ public struct LessonRunner {
   var networks: [String: State] = [:]
   var current: String?
   var datasets: [String: Dataset] = [:]
+  /// Set once a directive has failed: values it would have produced are then missing, and
+  /// saying so again at every later reference would bury the real mistake.
+  var directiveFailed = false
   /// Where each data block was declared, for notes that point back at it.
   var dataLocations: [String: SourceLocation] = [:]
   var latestData: String?
@@ -93,7 +96,9 @@ public struct LessonRunner {
         run(spec, at: block.location)
       case .directive(let spec):
         guard stopped == nil else { return }
+        let before = diagnostics.count
         run(block.kind, spec, network: block.argument, at: block.location)
+        if diagnostics.count > before { directiveFailed = true }
       }
     }
   }

@@ -216,7 +216,7 @@ public enum JSONTrace {
       for j in 0..<before.biases.count {
         var entry: [(String, JSONValue)] = [("layer", .number(Double(l + 1))), ("before", .number(before.biases[j]))]
         if let b = r.backward { entry.append(("grad", .number(b.biasGradients[l][j]))) }
-        if let u = r.update { entry.append(("applied_grad", .number(u.layers[l].biasGradient[j]))) }
+        if let u = r.update, u.layers[l].biasesUpdated { entry.append(("applied_grad", .number(u.layers[l].biasGradient[j]))) }
         entry.append(("after", .number(after.biases[j])))
         pairs.append((r.names.biases[l][j], .object(entry)))
       }

@@ -209,6 +209,20 @@ struct DiagnosticTests {
     #expect(d.first?.notes == ["did you mean `h1.z`?"])
   }
 
+  @Test("a failed directive is reported once, not again at every value it would have produced")
+  func noCascade() {
+    let source = tinyNetwork + "```forward nope\n```\n\nSee {{h1.z}} and {{E}}.\n"
+    #expect(diagnostics(source).count == 1)
+  }
+
+  @Test("a gradient check leaves the lesson's values as they were")
+  func gradcheckKeepsValues() throws {
+    let source = tinyNetwork + "```step\n```\n\n```gradcheck\n```\n\n```check\nE = 0.298371109\nw5.grad = 0.082167041\n```\n"
+    let (run, d) = runLesson(source)
+    #expect(d.isEmpty, "\(d)")
+    #expect(try #require(run).checks.allSatisfy { $0.passed })
+  }
+
   @Test("a directive before any network says what is missing")
   func directiveWithoutNetwork() {
     #expect(diagnostics("```forward\n```\n") == ["bad.md:1:1: error: a `forward` block needs a network declared before it"])

@@ -34,7 +34,8 @@ struct ParserFuzzTests {
   /// Checks that every diagnostic names this file at a line and column inside it, and that
   /// the printed form shows that line with a caret.
   func expectInside(_ diagnostics: [Diagnostic], of source: String, file: String, _ comment: @autoclosure () -> String) {
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    // Lines as CommonMark counts them: a lone CR ends one too.
+    let lines = Lesson.normalizingLineEndings(source).split(separator: "\n", omittingEmptySubsequences: false)
     for d in diagnostics {
       #expect(d.location.file == file, "\(comment())")
       #expect(d.location.line >= 1 && d.location.line <= lines.count, "\(d) is outside the file's \(lines.count) lines; \(comment())")
