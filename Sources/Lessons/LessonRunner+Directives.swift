@@ -37,7 +37,9 @@ extension LessonRunner {
       return
     }
     guard data.targets.columns == network.outputCount else {
-      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) \(network.outputCount == 1 ? "output" : "outputs") (\(state.declaration.names.neurons.last!.joined(separator: ", ")))", at: location, notes: declared)
+      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) \(network.outputCount == 1 ? "output" : "outputs") (\(state.declaration.names.neurons.last!.joined(separator: ", ")))", at: location,
+        notes: declared + (Self.isOneHot(data.targets) && data.targets.columns > network.outputCount
+          ? ["the targets are one-hot over \(data.targets.columns) classes; with `labels`, every label must be below \(network.outputCount), one class per output"] : []))
       return
     }
     if state.dataName != dataName { state.forwardIsCurrent = false }
@@ -197,6 +199,10 @@ extension LessonRunner {
     }
     return TrainingResult(schedule: schedule, epochs: Double(iterations) / Double(perEpoch), history: history, recorded: recorded,
       finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets), comparisons: comparisons, accuracyCurve: accuracyCurve)
+  }
+
+  static func isOneHot(_ targets: Matrix) -> Bool {
+    (0..<targets.rows).allSatisfy { n in targets.row(n).allSatisfy { $0 == 0 || $0 == 1 } && targets.row(n).reduce(0, +) == 1 }
   }
 
   func defaultRecord(iterations: Int, every: Int?) -> [Int] {
