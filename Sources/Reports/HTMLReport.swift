@@ -43,7 +43,6 @@ public enum HTMLReport {
     let contents = headings.filter { $0.level >= 2 && $0.level <= 3 }
     var page: [HTML] = []
     let firstIsTitle = headings.first.map { $0.level == 1 } ?? false
-    if !firstIsTitle { page.append(.el("h1", [], title)) }
     let summary = context.summary()
     if contents.count >= 2 {
       page.append(.el("nav", [("class", "toc"), ("aria-label", "Contents")], [
@@ -64,8 +63,9 @@ public enum HTMLReport {
         ]),
         .el("body", [], [
           .el("main", [], [
+            // The title first, then how the checks went, then the contents.
+            firstIsTitle ? body.first! : .el("h1", [], title),
             .el("header", [], [summary] + banner),
-            .fragment(firstIsTitle ? [body.first!] : []),
             .fragment(page),
             .fragment(firstIsTitle ? Array(body.dropFirst()) : body),
           ])
