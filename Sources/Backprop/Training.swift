@@ -61,17 +61,25 @@ extension Network {
     for l in layers.indices { workspace.load(layers[l], into: l) }
     let fullBatch = batch == n && rng == nil
     if fullBatch { workspace.gather(data, rows: nil) }
+    // One hidden layer (the common case): the whole step in three passes (`fusedStep`).
+    let fused = TrainingWorkspace.fuses(self)
     for k in 0..<schedule.iterations {
       let position = k % perEpoch
       if position == 0, rng != nil { rng!.permute(&order) }
       let rows = fullBatch ? n : min((position + 1) * batch, n) - position * batch
       if !fullBatch { workspace.gather(data, rows: order[(position * batch)..<(position * batch + rows)]) }
-      let error = workspace.forward(rows: rows, loss: loss, reduction: reduction)
+      let error = fused
+        ? workspace.fusedStep(rows: rows, loss: loss, reduction: reduction, scale: sampleWeight(batchSize: rows))
+        : workspace.forward(rows: rows, loss: loss, reduction: reduction)
       guard error.isFinite else {
         return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)
       }
       losses.append(error)
-      backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state)
+      if fused {
+        applyGradients(in: workspace, optimizer: optimizer, state: &state)
+      } else {
+        backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state)
+      }
       if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations { observer(k + 1, self) }
     }
     return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)

@@ -134,16 +134,24 @@ final class TrainingWorkspace {
       x = UnsafePointer(w.a)
       xs = w.stride
     }
+    let total = error(rows: rows, loss: loss, outputs: layers[layers.count - 1].neurons)
+    return reduction == .mean ? total / Double(max(rows, 1)) : total
+  }
+
+  /// Σ_n E_n over the first `rows` samples, in order, from the output layer's a (`Network.loss`
+  /// before its reduction); `outputs` is that layer's width.
+  @inline(__always)
+  private func error(rows: Int, loss: Loss, outputs: Int) -> Double {
     let out = layers[layers.count - 1]
     var total = 0.0
     for n in 0..<rows {
       var sum = 0.0
-      for k in 0..<out.neurons {
-        sum += loss.term(a: out.a[n * out.stride + k], t: targets[n * out.stride + k], outputs: out.neurons)
+      for k in 0..<outputs {
+        sum += loss.term(a: out.a[n * out.stride + k], t: targets[n * out.stride + k], outputs: outputs)
       }
       total += sum
     }
-    return reduction == .mean ? total / Double(max(rows, 1)) : total
+    return total
   }
 
   /// z = Wx + b for layer w, and a = f(z) in lanes when `f` has a lane form. `f` is a constant at
@@ -225,17 +233,24 @@ final class TrainingWorkspace {
       Kernels.weightGradientsByNeuron(
         rows: rows, scaledDelta: w.scaledDelta, width: w.stride, inputs: x, stride: w.inputStride, count: w.inputs,
         into: w.weightGradientScratch, sums: w.biasGradientScratch)
-      weightGradients[l].withUnsafeMutableBufferPointer { g in
-        for j in 0..<w.neurons {
-          for i in 0..<w.inputs { g[j * w.inputs + i] = w.weightGradientScratch[i * w.stride + j] }
-        }
-      }
     } else {
       Kernels.weightGradientsByInput(
         rows: rows, scaledDelta: w.scaledDelta, width: w.stride, count: w.neurons, inputs: x, stride: w.inputStride,
         into: w.weightGradientScratch)
       Kernels.sumRows(rows: rows, w.scaledDelta, width: w.stride, into: w.biasGradientScratch)
-      weightGradients[l].withUnsafeMutableBufferPointer { g in
+    }
+    publishGradients(layer: l)
+  }
+
+  /// Copies layer l's gradients from the kernels' layout into `weightGradients[l]` and `biasGradients[l]`.
+  private func publishGradients(layer l: Int) {
+    let w = layers[l]
+    weightGradients[l].withUnsafeMutableBufferPointer { g in
+      if w.gradientsByNeuron {
+        for j in 0..<w.neurons {
+          for i in 0..<w.inputs { g[j * w.inputs + i] = w.weightGradientScratch[i * w.stride + j] }
+        }
+      } else {
         for j in 0..<w.neurons {
           for i in 0..<w.inputs { g[j * w.inputs + i] = w.weightGradientScratch[j * w.inputStride + i] }
         }
@@ -245,6 +260,189 @@ final class TrainingWorkspace {
       for j in 0..<w.neurons { g[j] = w.biasGradientScratch[j] }
     }
   }
+
+  // MARK: - One hidden layer: the whole step in three passes over the hidden rows
+
+  /// Whether `fusedStep` covers the network: one hidden layer of any element-wise activation, at
+  /// most four inputs and four outputs (their gradient sums are kept in registers), more hidden
+  /// neurons than outputs and at least as many as inputs (so the gradient layouts are those
+  /// `computeGradients` picks), and the simultaneous update order (the hidden δ uses the output
+  /// layer's weights before the step).
+  static func fuses(_ network: Network) -> Bool {
+    guard network.layers.count == 2, network.updateOrder == .simultaneous else { return false }
+    let hidden = network.layers[0], output = network.layers[1]
+    return hidden.activation.isElementwise && hidden.inputCount <= 4 && output.neuronCount <= 4
+      && hidden.neuronCount > output.neuronCount && hidden.neuronCount >= hidden.inputCount
+  }
+
+  /// Forward pass, error E and the gradients of both layers for the first `rows` samples of a
+  /// network `fuses` takes, into `weightGradients` and `biasGradients`; returns E.
+  ///
+  /// The same numbers as `forward`, `outputDelta`, `computeGradients` and `propagateDelta`, bit
+  /// for bit, with fewer passes over the 100-wide hidden rows: the forward pass, then one pass
+  /// that per group of four hidden neurons takes, row by row, the output layer's weight gradient,
+  /// the hidden δ (in a register, never stored) and the hidden layer's weight and bias gradients.
+  /// Every sum takes its terms in the same order and with the same operations as before.
+  func fusedStep(rows: Int, loss: Loss, reduction: Reduction, scale: Double) -> Double {
+    let total = layers[0].inputs == 2 && layers[1].neurons == 3
+      ? fusedStepTwoByThree(rows: rows, loss: loss, scale: scale)
+      : fusedStep(rows: rows, inputs: layers[0].inputs, outputs: layers[1].neurons, loss: loss, scale: scale)
+    for l in layers.indices { publishGradients(layer: l) }
+    return reduction == .mean ? total / Double(max(rows, 1)) : total
+  }
+
+  /// `fusedStep` for 2 inputs and 3 outputs (the spiral's shape, and any three-class problem in
+  /// the plane): with the counts constant, the loops over them unroll and their checks fold away.
+  @inline(never)
+  private func fusedStepTwoByThree(rows: Int, loss: Loss, scale: Double) -> Double {
+    fusedStep(rows: rows, inputs: 2, outputs: 3, loss: loss, scale: scale)
+  }
+
+  /// `fusedStep` with the hidden activation as a constant, so its switch folds away.
+  @inline(__always)
+  private func fusedStep(rows: Int, inputs: Int, outputs: Int, loss: Loss, scale: Double) -> Double {
+    switch layers[0].activation {
+    case .relu: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .relu)
+    case .leakyReLU(let slope): fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .leakyReLU(slope: slope))
+    case .linear: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .linear)
+    case .sigmoid: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .sigmoid)
+    case .tanh: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .tanh)
+    case .softmax: preconditionFailure("the workspace takes softmax in the output layer only")
+    }
+  }
+
+  @inline(__always)
+  private func fusedStep(rows: Int, inputs d: Int, outputs k: Int, loss: Loss, scale: Double, through f: Activation) -> Double {
+    let h = layers[0], o = layers[1]
+    let hs = h.stride, os = o.stride, xs = inputStride
+    // Hidden layer forward, as `affine`: z = (Σ_i x_i w_ji, from 0 in input order) + b_j, a = f(z).
+    // ReLU's f′ needs only z > 0, which is a > 0, so its z is not stored.
+    let w1 = UnsafePointer(h.weightsByInput)
+    for n in 0..<rows {
+      let xr = x(row: n), r = n &* hs
+      for c in Swift.stride(from: 0, to: hs, by: Lanes.width) {
+        var z = Lanes()
+        z += Lanes(repeating: xr[0]) * Lanes(at: w1 + c)
+        if d > 1 { z += Lanes(repeating: xr[1]) * Lanes(at: w1 + hs + c) }
+        if d > 2 { z += Lanes(repeating: xr[2]) * Lanes(at: w1 + 2 * hs + c) }
+        if d > 3 { z += Lanes(repeating: xr[3]) * Lanes(at: w1 + 3 * hs + c) }
+        z = z + Lanes(at: h.biases + c)
+        if let a = f.lanes(z) {
+          a.store(at: h.a + r + c)
+          if case .relu = f {} else { z.store(at: h.z + r + c) }
+        } else {
+          z.store(at: h.z + r + c)
+        }
+      }
+      if f.lanes(Lanes()) == nil {  // sigmoid, tanh: a from z row by row, as `forward`
+        f.apply(UnsafeBufferPointer(start: h.z + r, count: h.neurons), into: UnsafeMutableBufferPointer(start: h.a + r, count: h.neurons))
+      }
+    }
+    // Output layer forward, as `Kernels.multiply` with one lane group (the k ≤ 4 outputs): each
+    // sum is over the hidden neurons in order; six rows at a time keep six sums in flight.
+    let w2t = UnsafePointer(o.weightsByInput), ha = UnsafePointer(h.a)
+    @inline(__always) func finish(_ s: Lanes, row n: Int) {
+      (s + Lanes(at: o.biases)).store(at: o.z + n &* os)
+    }
+    var n = 0
+    while n + 6 <= rows {
+      let a0 = ha + n &* hs, a1 = a0 + hs, a2 = a1 + hs, a3 = a2 + hs, a4 = a3 + hs, a5 = a4 + hs
+      var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes(), s4 = Lanes(), s5 = Lanes()
+      for i in 0..<h.neurons {
+        let w = Lanes(at: w2t + i &* os)
+        s0 += Lanes(repeating: a0[i]) * w
+        s1 += Lanes(repeating: a1[i]) * w
+        s2 += Lanes(repeating: a2[i]) * w
+        s3 += Lanes(repeating: a3[i]) * w
+        s4 += Lanes(repeating: a4[i]) * w
+        s5 += Lanes(repeating: a5[i]) * w
+      }
+      finish(s0, row: n)
+      finish(s1, row: n + 1)
+      finish(s2, row: n + 2)
+      finish(s3, row: n + 3)
+      finish(s4, row: n + 4)
+      finish(s5, row: n + 5)
+      n += 6
+    }
+    while n < rows {
+      let a0 = ha + n &* hs
+      var s0 = Lanes()
+      for i in 0..<h.neurons { s0 += Lanes(repeating: a0[i]) * Lanes(at: w2t + i &* os) }
+      finish(s0, row: n)
+      n += 1
+    }
+    for n in 0..<rows {
+      let r = n &* os
+      if let a = o.activation.lanes(Lanes(at: o.z + r)) {
+        a.store(at: o.a + r)
+      } else {
+        o.activation.apply(UnsafeBufferPointer(start: o.z + r, count: o.neurons), into: UnsafeMutableBufferPointer(start: o.a + r, count: o.neurons))
+      }
+    }
+    let total = error(rows: rows, loss: loss, outputs: k)
+    outputDelta(rows: rows, loss: loss, scale: scale)
+    // Output layer's bias gradient (`sumRows`), over its narrow rows.
+    var gb = Lanes()
+    for n in 0..<rows { gb += Lanes(at: o.scaledDelta + n &* o.stride) }
+    gb.store(at: o.biasGradientScratch)
+
+    let s = Lanes(repeating: scale)
+    let g1 = h.weightGradientScratch, g2 = o.weightGradientScratch, w2 = UnsafePointer(o.weightsByNeuron)
+    for c in Swift.stride(from: 0, to: hs, by: Lanes.width) {
+      // Sums for hidden neurons j = c..<c + 4: the output layer's ∂E/∂w_kj (q, one per output k,
+      // as `weightGradientsByInput`), the hidden layer's ∂E/∂w_ji (p, one per input i) and ∂E/∂b_j
+      // (as `weightGradientsByNeuron`). Each starts at 0 and adds its terms in row order.
+      var q0 = Lanes(), q1 = Lanes(), q2 = Lanes(), q3 = Lanes()
+      var p0 = Lanes(), p1 = Lanes(), p2 = Lanes(), p3 = Lanes(), b = Lanes()
+      // The output layer's weights w_kj, one row per output k.
+      let v0 = Lanes(at: w2 + c), v1 = k > 1 ? Lanes(at: w2 + hs + c) : Lanes()
+      let v2 = k > 2 ? Lanes(at: w2 + 2 * hs + c) : Lanes(), v3 = k > 3 ? Lanes(at: w2 + 3 * hs + c) : Lanes()
+      for n in 0..<rows {
+        let e = n &* hs &+ c
+        let a = Lanes(at: h.a + e)
+        let sd2 = o.scaledDelta + n &* os, d2 = o.delta + n &* os
+        q0 += Lanes(repeating: sd2[0]) * a
+        if k > 1 { q1 += Lanes(repeating: sd2[1]) * a }
+        if k > 2 { q2 += Lanes(repeating: sd2[2]) * a }
+        if k > 3 { q3 += Lanes(repeating: sd2[3]) * a }
+        // The signal g = Σ_k δ_k w_kj (`propagateDelta`), from its first term rather than from
+        // 0 + that term: the two differ only in the sign of a zero, which nothing below can see
+        // (a sum that starts at +0 never becomes −0, and adding ±0 to it changes nothing).
+        var g = Lanes(repeating: d2[0]) * v0
+        if k > 1 { g += Lanes(repeating: d2[1]) * v1 }
+        if k > 2 { g += Lanes(repeating: d2[2]) * v2 }
+        if k > 3 { g += Lanes(repeating: d2[3]) * v3 }
+        // The scaled δ = (g ⊙ f′(z)) · s.
+        let sd: Lanes
+        if case .relu = f {
+          // With f′ ∈ {0, 1} and s > 0 that is g · s where z > 0 and g · 0 elsewhere, the same
+          // bits (NaN included) with one multiplication less on the way; z > 0 exactly where a > 0.
+          sd = (g * 0).replacing(with: g * s, where: a .> 0)
+        } else {
+          sd = g * f.derivativeLanes(z: Lanes(at: h.z + e), a: a) * s
+        }
+        let xr = x(row: n)
+        p0 += sd * Lanes(repeating: xr[0])
+        if d > 1 { p1 += sd * Lanes(repeating: xr[1]) }
+        if d > 2 { p2 += sd * Lanes(repeating: xr[2]) }
+        if d > 3 { p3 += sd * Lanes(repeating: xr[3]) }
+        b += sd
+      }
+      q0.store(at: g2 + c)
+      if k > 1 { q1.store(at: g2 + hs + c) }
+      if k > 2 { q2.store(at: g2 + 2 * hs + c) }
+      if k > 3 { q3.store(at: g2 + 3 * hs + c) }
+      p0.store(at: g1 + c)
+      if d > 1 { p1.store(at: g1 + hs + c) }
+      if d > 2 { p2.store(at: g1 + 2 * hs + c) }
+      if d > 3 { p3.store(at: g1 + 3 * hs + c) }
+      b.store(at: h.biasGradientScratch + c)
+    }
+    return total
+
+    @inline(__always) func x(row n: Int) -> UnsafePointer<Double> { UnsafePointer(inputs + n &* xs) }
+  }
 }
 
 extension Network {
@@ -253,6 +451,19 @@ extension Network {
   var trainsInWorkspace: Bool {
     guard let last = layers.indices.last else { return false }
     return layers[..<last].allSatisfy(\.activation.isElementwise)
+  }
+
+  /// One update from the gradients `TrainingWorkspace.fusedStep` left (simultaneous update order):
+  /// each layer's optimizer step, from the output layer down, as `update` takes them.
+  mutating func applyGradients(in workspace: TrainingWorkspace, optimizer: Optimizer, state: inout OptimizerState) {
+    state.step += 1
+    for l in stride(from: layers.count - 1, through: 0, by: -1) {
+      optimizer.apply(to: &layers[l].weights.values, gradient: workspace.weightGradients[l], slots: &state.weights[l], step: state.step)
+      if updatesBiases {
+        optimizer.apply(to: &layers[l].biases, gradient: workspace.biasGradients[l], slots: &state.biases[l], step: state.step)
+      }
+      workspace.load(layers[l], into: l)
+    }
   }
 
   /// One update from the batch in the workspace, whose forward pass has run: backward and update

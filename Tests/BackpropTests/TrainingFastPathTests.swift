@@ -62,6 +62,13 @@ fileprivate let fastPathCases: [FastPathCase] = [
                optimizer: .rmsprop(.init(learningRate: 0.01, momentum: 0.5)), order: .sequential, samples: 8, batchSize: 5),
   FastPathCase(widths: [1, 17, 8, 3], hidden: .linear, output: .tanh, loss: .halfSquaredError, samples: 21, batchSize: 6),
   FastPathCase(widths: [2, 100, 3], hidden: .relu, output: .softmax, loss: .crossEntropy, optimizer: .sgd(.init(learningRate: 1)), samples: 30),
+  // One hidden layer takes `TrainingWorkspace.fusedStep`: every hidden activation, 1 to 4 inputs
+  // and outputs, losses that do and do not fuse with the output activation, partial batches.
+  FastPathCase(widths: [4, 10, 4], hidden: .tanh, output: .linear, loss: .halfSquaredError,
+               optimizer: .adam(.init(learningRate: 0.01)), samples: 17, batchSize: 7, shuffleSeed: 2),
+  FastPathCase(widths: [2, 13, 2], hidden: .sigmoid, output: .softmax, loss: .crossEntropy, reduction: .sum, updatesBiases: false, samples: 20),
+  FastPathCase(widths: [1, 6, 3], hidden: .linear, output: .sigmoid, loss: .binaryCrossEntropy, samples: 7),
+  FastPathCase(widths: [3, 8, 2], hidden: .relu, output: .relu, loss: .meanSquaredError, samples: 15, batchSize: 8),
 ]
 
 /// Where two arrays first differ in any bit (so −0 ≠ 0 and NaN = the same NaN), or nil when they are identical.
