@@ -40,14 +40,11 @@ struct CurriculumTests {
   func lessonRuns(_ name: String) throws {
     let url = Self.lessons.appendingPathComponent(name)
     let source = try String(contentsOf: url, encoding: .utf8)
-    let (lesson, parseDiagnostics) = Lesson.parse(source, file: "lessons/\(name)")
-    let parseErrors = parseDiagnostics.filter { $0.severity == .error }
-    #expect(parseErrors.isEmpty, "\(name) does not parse:\n\(parseErrors.map(\.description).joined(separator: "\n"))")
-    guard parseErrors.isEmpty else { return }
-
-    let (run, diagnostics) = LessonRunner.run(lesson, limits: RunLimits(), loader: Self.loader(for: Self.lessons))
-    let errors = diagnostics.filter { $0.severity == .error }
+    // The entry point `lesson run` uses: drawn numbers (`~U(…)`) take their defaults, constraints hold.
+    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: Self.loader(for: Self.lessons))
+    let errors = outcome.diagnostics.filter { $0.severity == .error }
     #expect(errors.isEmpty, "\(name):\n\(errors.map(\.description).joined(separator: "\n"))")
+    guard let run = outcome.run else { return }
     #expect(run.stoppedEarly == nil, "\(name) stopped early: \(run.stoppedEarly.map(\.description) ?? "")")
     #expect(!run.checks.isEmpty, "\(name) has no `check` block: every lesson checks its numbers")
     for check in run.checks where !check.passed {

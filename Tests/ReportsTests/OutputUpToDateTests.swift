@@ -34,10 +34,9 @@ struct OutputUpToDateTests {
     let stem = String(name.dropLast(3))
     let source = try String(contentsOf: Self.lessons.appendingPathComponent(name), encoding: .utf8)
     // The file name as `lesson run lessons/NAME.md` passes it, run from the repository root.
-    let (lesson, parseDiagnostics) = Lesson.parse(source, file: "lessons/\(name)")
-    try #require(!parseDiagnostics.contains { $0.severity == .error }, "\(name) does not parse")
-    let (run, diagnostics) = LessonRunner.run(lesson, limits: RunLimits(), loader: Self.loader(for: Self.lessons))
-    try #require(!diagnostics.contains { $0.severity == .error }, "\(name) has errors")
+    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: Self.loader(for: Self.lessons))
+    try #require(!outcome.diagnostics.contains { $0.severity == .error }, "\(name) has errors")
+    let run = try #require(outcome.run)
     let expected = HTMLReport.render(run)
 
     let reportURL = Self.output.appendingPathComponent("\(stem).html")
