@@ -47,6 +47,14 @@ extension ReportContext {
         : "update order: sequential (hidden δ use the already-updated weights above them)",
     ]
     if spec.layers.contains(where: { $0.weights == nil }) { facts.append("weights drawn with seed \(spec.seed)") }
+    let title: HTML = .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "network"), .text(" " + facts.joined(separator: " · "))])
+    // A copy of an earlier network (as `from:` makes) would repeat its diagram and table word for word.
+    if let twin = earlierTwin(of: d) {
+      return .el("section", [("class", "block network")], [
+        title,
+        .el("p", [], "Same layers, weights and biases as network \(twin.spec.name) (line \(twin.location.line)), as that network was declared; only the settings above may differ."),
+      ])
+    }
     let diagram = NetworkDiagram(
       id: nextFigureID("net"), title: "Network \(spec.name)",
       description: "\(sizes) network; edges are labelled with their weights.",
@@ -63,7 +71,7 @@ extension ReportContext {
     }
     let folded = rows.count > 40
     return .el("section", [("class", "block network")], [
-      .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "network"), .text(" " + facts.joined(separator: " · "))]),
+      title,
       .el("p", [("class", "layers")], spec.layers.enumerated().map { l, layer in
         .text((l == 0 ? "" : "; ") + "layer \(l + 1): \(layer.neurons.count) \(layer.activation.name) neuron\(layer.neurons.count == 1 ? "" : "s")")
       }),
@@ -76,6 +84,15 @@ extension ReportContext {
   }
 
   func figure(_ content: HTML) -> HTML { .el("figure", [], [content]) }
+
+  /// The first network declared before `d` with the same names, layers and starting parameters.
+  func earlierTwin(of d: NetworkDeclaration) -> NetworkDeclaration? {
+    for item in run.items {
+      guard case .network(let other) = item, other.location < d.location else { continue }
+      if other.names == d.names, other.network.layers == d.network.layers { return other }
+    }
+    return nil
+  }
 
   /// Numbers in diagrams: at most 4 decimals (the tables beside them hold the rest), same blanks.
   var diagramFormat: NumberFormat {

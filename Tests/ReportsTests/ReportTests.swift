@@ -59,6 +59,14 @@ struct ReportTests {
       """#))
   }
 
+  @Test("a network copied with from: is described, not drawn and tabulated again")
+  func twinNetwork() {
+    let base = "```network a\ninputs: [i1]\nlayers:\n  - neurons: [o1]\n    weights: [[0.5]]\nlearning-rate: 0.1\n```\n\n"
+    let html = report(base + "```network b\nfrom: a\nlearning-rate: 0.2\n```\n\n```network c\nfrom: a\nlayers:\n  - neurons: [o1]\n    weights: [[0.7]]\n```\n")
+    #expect(html.components(separatedBy: "<caption>Parameters of").count == 3, "a and c have tables, b does not")
+    #expect(html.contains("Same layers, weights and biases as network a (line 1)"))
+  }
+
   @Test("numbers: fixed decimals in tables, six significant digits when small, a true minus")
   func numbers() {
     let f = NumberFormat(decimals: 9)
