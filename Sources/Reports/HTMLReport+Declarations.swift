@@ -187,9 +187,11 @@ extension ReportContext {
     let rows: [[HTML]] = results.map { r in
       let mark: HTML = .el("td", [("class", r.passed ? "verdict pass" : "verdict fail")], r.passed ? "✓ pass" : "✗ fail")
       let computed: HTML = r.computed.map { cell($0) } ?? .el("td", [("class", "num")], "—")
-      let difference: HTML = r.computed.map { cell($0 - r.spec.expected) } ?? .el("td", [], "")
+      let difference: HTML = r.computed.map { d in
+        .el("td", [("class", "num"), ("title", NumberFormat.exact(d - r.spec.expected))], NumberFormat.compact(d - r.spec.expected))
+      } ?? .el("td", [], "")
       return [rowHeader(r.spec.name), .el("td", [("class", "num")], NumberFormat.minus(r.spec.expectedText)), computed, difference,
-              .el("td", [("class", "num")], "± " + NumberFormat(decimals: 3).short(r.allowed).replacingOccurrences(of: "−", with: "")), mark,
+              .el("td", [("class", "num")], "± " + NumberFormat.compact(r.allowed)), mark,
               .el("td", [("class", "note")], r.spec.note ?? "")]
     }
     return .el("section", [("class", "block checks")], [

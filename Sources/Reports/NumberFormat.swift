@@ -35,15 +35,38 @@ public struct NumberFormat: Sendable {
     return trimmed == "−0" ? "0" : String(trimmed)
   }
 
+  /// A small quantity whose size is the point (a difference, a tolerance): three significant
+  /// digits, in powers of ten below 0.001, e.g. 2.82×10⁻¹⁰, 5×10⁻⁵, 0.0125.
+  public static func compact(_ x: Double) -> String {
+    guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
+    if x == 0 { return "0" }
+    if abs(x) >= 0.001 {
+      var f = NumberFormat(decimals: 0)
+      f.decimals = max(0, 2 - Int(Foundation.floor(Foundation.log10(abs(x)))))
+      return f.short(x)
+    }
+    var exponent = Int(Foundation.floor(Foundation.log10(abs(x))))
+    var scaled = x / Foundation.pow(10, Double(exponent))
+    if abs((scaled * 100).rounded()) >= 1000 { exponent += 1; scaled /= 10 }  // 9.996 would print as 10.00
+    var mantissa = Self.minus(String(format: "%.2f", scaled))
+    while mantissa.hasSuffix("0") { mantissa.removeLast() }
+    if mantissa.hasSuffix(".") { mantissa.removeLast() }
+    return mantissa + "×10" + superscript(exponent)
+  }
+
+  /// An exponent in superscript digits: −10 → ⁻¹⁰.
+  static func superscript(_ exponent: Int) -> String {
+    let digits: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
+    return String(String(exponent).map { digits[$0]! })
+  }
+
   /// The exact value, for hover text and the JSON trace: the shortest decimal that reads back the same double.
   public static func exact(_ x: Double) -> String { "\(x)" }
 
   func scientific(_ x: Double) -> String {
     let exponent = Int(Foundation.floor(Foundation.log10(abs(x))))
     let mantissa = x / Foundation.pow(10, Double(exponent))
-    let superscripts: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
-    let power = String(String(exponent).map { superscripts[$0]! })
-    return Self.minus(String(format: "%.5f", mantissa)) + "×10" + power
+    return Self.minus(String(format: "%.5f", mantissa)) + "×10" + Self.superscript(exponent)
   }
 
   static func minus(_ text: String) -> String {

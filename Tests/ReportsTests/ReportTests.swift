@@ -76,6 +76,11 @@ struct ReportTests {
     #expect(f.short(0.0000350848) == "0.0000350848")
     #expect(f.fixed(3.5e-14) == "3.50000×10⁻¹⁴")
     #expect(f.fixed(.nan) == "NaN")
+    #expect(NumberFormat.compact(-2.82115e-10) == "−2.82×10⁻¹⁰")
+    #expect(NumberFormat.compact(5.000000005e-10) == "5×10⁻¹⁰")
+    #expect(NumberFormat.compact(9.9996e-5) == "1×10⁻⁴")
+    #expect(NumberFormat.compact(0.0125) == "0.0125")
+    #expect(NumberFormat.compact(0.5) == "0.5")
   }
 
   @Test("the document is self-contained: no scripts, no external resources")
