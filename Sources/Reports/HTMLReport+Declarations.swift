@@ -72,9 +72,7 @@ extension ReportContext {
     let folded = rows.count > 40
     return .el("section", [("class", "block network")], [
       title,
-      .el("p", [("class", "layers")], spec.layers.enumerated().map { l, layer in
-        .text((l == 0 ? "" : "; ") + "layer \(l + 1): \(layer.neurons.count) \(layer.activation.name) neuron\(layer.neurons.count == 1 ? "" : "s")")
-      }),
+      .el("p", [("class", "layers")], Self.layerSummary(spec)),
       figure(.trusted(diagram.svg())),
       .fragment(activationFormulas(spec)),
       folded
@@ -84,6 +82,22 @@ extension ReportContext {
   }
 
   func figure(_ content: HTML) -> HTML { .el("figure", [], [content]) }
+
+  /// "layers 1–5: 1 sigmoid neuron each; layer 6: 1 linear neuron": runs of alike layers said once.
+  static func layerSummary(_ spec: NetworkSpec) -> String {
+    var parts: [String] = []
+    var start = 0
+    while start < spec.layers.count {
+      let layer = spec.layers[start]
+      var end = start
+      while end + 1 < spec.layers.count, spec.layers[end + 1].neurons.count == layer.neurons.count,
+        spec.layers[end + 1].activation == layer.activation { end += 1 }
+      let what = "\(layer.neurons.count) \(layer.activation.name) neuron\(layer.neurons.count == 1 ? "" : "s")"
+      parts.append(end == start ? "layer \(start + 1): \(what)" : "layers \(start + 1)–\(end + 1): \(what) each")
+      start = end + 1
+    }
+    return parts.joined(separator: "; ")
+  }
 
   /// The first network declared before `d` with the same names, layers and starting parameters.
   func earlierTwin(of d: NetworkDeclaration) -> NetworkDeclaration? {
