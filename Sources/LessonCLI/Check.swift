@@ -32,19 +32,7 @@ struct Check: ParsableCommand {
     var passed = 0, failed = 0
     var status: Int32 = 0
     for argument in lessons {
-      let outcome: LessonOutcome
-      do {
-        outcome = try LessonOutcome.execute(argument, limits: options.limits)
-      } catch {
-        DiagnosticPrinter.printError("error: \(error)")
-        status = max(status, Status.fileError)
-        continue
-      }
-      DiagnosticPrinter.print(outcome.diagnostics, source: outcome.source)
-      guard let run = outcome.run else {
-        status = max(status, Status.lessonErrors)
-        continue
-      }
+      guard let (_, run) = LessonOutcome.executeReporting(argument, limits: options.limits, status: &status) else { continue }
       for r in run.checks {
         if r.passed {
           passed += 1

@@ -51,6 +51,25 @@ struct LessonOutcome {
     let all = outcome.diagnostics
     return LessonOutcome(url: url, source: source, run: all.contains { $0.severity == .error } ? nil : outcome.run, diagnostics: all)
   }
+
+  /// Runs a lesson the way every command does: its diagnostics printed, and a failure raising
+  /// `status` (4 for a file, 2 for lesson errors). Nil when there is nothing to report on.
+  static func executeReporting(_ argument: String, limits: RunLimits, variant: Int? = nil, status: inout Int32) -> (LessonOutcome, ExecutedLesson)? {
+    let outcome: LessonOutcome
+    do {
+      outcome = try execute(argument, limits: limits, variant: variant)
+    } catch {
+      DiagnosticPrinter.printError("error: \(error)")
+      status = max(status, Status.fileError)
+      return nil
+    }
+    DiagnosticPrinter.print(outcome.diagnostics, source: outcome.source)
+    guard let run = outcome.run else {
+      status = max(status, Status.lessonErrors)
+      return nil
+    }
+    return (outcome, run)
+  }
 }
 
 struct Run: ParsableCommand {
@@ -87,18 +106,8 @@ struct Run: ParsableCommand {
   func run() throws {
     var status: Int32 = 0
     for argument in lessons {
-      let outcome: LessonOutcome
-      do {
-        outcome = try LessonOutcome.execute(argument, limits: options.limits, variant: variant)
-      } catch {
-        DiagnosticPrinter.printError("error: \(error)")
-        status = max(status, Status.fileError)
-        continue
-      }
-      DiagnosticPrinter.print(outcome.diagnostics, source: outcome.source)
-      guard let run = outcome.run else {
-        DiagnosticPrinter.printError("\(argument): no report written (\(outcome.diagnostics.filter { $0.severity == .error }.count) errors)")
-        status = max(status, Status.lessonErrors)
+      guard let (outcome, run) = LessonOutcome.executeReporting(argument, limits: options.limits, variant: variant, status: &status) else {
+        DiagnosticPrinter.printError("\(argument): no report written")
         continue
       }
       let folder = out.map { URL(fileURLWithPath: $0) } ?? LessonFiles.defaultOutput(for: outcome.url)

@@ -34,29 +34,15 @@ public enum CourseIndex {
         }),
       ])
     }
-    let document = HTML.fragment([
-      .trusted("<!DOCTYPE html>\n"),
-      .el("html", [("lang", "en")], [
-        .el("head", [], [
-          .el("meta", [("charset", "utf-8")]),
-          .el("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
-          .el("title", [], title),
-          .el("style", [], [.trusted(Stylesheet.css)]),
-        ]),
-        .el("body", [], [
-          .el("main", [], [
-            .el("h1", [], title),
-            .el("p", [], "\(rows.count) lesson\(rows.count == 1 ? "" : "s"), built by lesson (format \(Lesson.formatVersion))."),
-            .el("div", [("class", "table-wrap")], [
-              .el("table", [], [
-                .el("thead", [], [.el("tr", [], [.el("th", [("scope", "col")], "lesson"), .el("th", [("scope", "col")], "checks"), .el("th", [("scope", "col")], "files")])]),
-                .el("tbody", [], body),
-              ])
-            ]),
-          ])
-        ]),
+    return HTML.page(title: title, css: Stylesheet.css, main: [
+      .el("h1", [], title),
+      .el("p", [], "\(rows.count) lesson\(rows.count == 1 ? "" : "s"), built by lesson (format \(Lesson.formatVersion))."),
+      .el("div", [("class", "table-wrap")], [
+        .el("table", [], [
+          .el("thead", [], [.el("tr", [], [.el("th", [("scope", "col")], "lesson"), .el("th", [("scope", "col")], "checks"), .el("th", [("scope", "col")], "files")])]),
+          .el("tbody", [], body),
+        ])
       ]),
     ])
-    return document.rendered() + "\n"
   }
 }

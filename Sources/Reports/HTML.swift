@@ -1,3 +1,5 @@
+import Lessons
+
 /// A small HTML tree. Text and attribute values are escaped only when rendered, in one place;
 /// `trusted` is for markup this program generated itself (MathML, SVG), never for lesson text.
 public indirect enum HTML: Sendable {
@@ -14,6 +16,25 @@ public indirect enum HTML: Sendable {
 
   public static func el(_ name: String, _ attributes: [(String, String)] = [], _ text: String) -> HTML {
     .element(name, attributes, [.text(text)])
+  }
+
+  /// A whole page: doctype, the head every page of ours shares (with `css` inline) and `main`.
+  static func page(title: String, css: String, head: [HTML] = [], generator: Bool = false, main: [HTML]) -> String {
+    let document = HTML.fragment([
+      .trusted("<!DOCTYPE html>\n"),
+      .el("html", [("lang", "en")], [
+        .el("head", [], [
+          .el("meta", [("charset", "utf-8")]),
+          .el("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
+          .fragment(generator ? [.el("meta", [("name", "generator"), ("content", "lesson (format \(Lesson.formatVersion))")])] : []),
+          .el("title", [], title),
+          .el("style", [], [.trusted(css)]),
+          .fragment(head),
+        ]),
+        .el("body", [], [.el("main", [], main)]),
+      ]),
+    ])
+    return document.rendered() + "\n"
   }
 
   public func rendered() -> String {

@@ -50,29 +50,13 @@ public enum HTMLReport {
         .el("ol", [], contents.map { h in .el("li", [("class", "toc-\(h.level)")], [.el("a", [("href", "#\(h.id)")], h.text)]) }),
       ]))
     }
-    let document = HTML.fragment([
-      .trusted("<!DOCTYPE html>\n"),
-      .el("html", [("lang", "en")], [
-        .el("head", [], [
-          .el("meta", [("charset", "utf-8")]),
-          .el("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")]),
-          .el("meta", [("name", "generator"), ("content", "lesson (format \(Lesson.formatVersion))")]),
-          .el("title", [], title),
-          .el("style", [], [.trusted(Stylesheet.css + SVG.stylesheet)]),
-          .fragment(head),
-        ]),
-        .el("body", [], [
-          .el("main", [], [
-            // The title first, then how the checks went, then the contents.
-            firstIsTitle ? body.first! : .el("h1", [], title),
-            .el("header", [], [summary] + banner),
-            .fragment(page),
-            .fragment(firstIsTitle ? Array(body.dropFirst()) : body),
-          ])
-        ]),
-      ]),
+    return HTML.page(title: title, css: Stylesheet.css + SVG.stylesheet, head: head, generator: true, main: [
+      // The title first, then how the checks went, then the contents.
+      firstIsTitle ? body.first! : .el("h1", [], title),
+      .el("header", [], [summary] + banner),
+      .fragment(page),
+      .fragment(firstIsTitle ? Array(body.dropFirst()) : body),
     ])
-    return document.rendered() + "\n"
   }
 }
 
