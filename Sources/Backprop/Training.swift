@@ -6,11 +6,16 @@ public struct TrainingSchedule: Sendable, Hashable {
   public var batchSize: Int?
   /// Reorder the samples at the start of every epoch, from this seed; nil keeps their order.
   public var shuffleSeed: UInt64?
+  /// Threads a step may use: 1, or 2 to share big steps with a second thread (see `StepCrew`);
+  /// nil lets `train` decide (2 when the machine has two cores and a step is big enough). The
+  /// numbers are the same whatever this is.
+  public var threads: Int?
 
-  public init(iterations: Int, batchSize: Int? = nil, shuffleSeed: UInt64? = nil) {
+  public init(iterations: Int, batchSize: Int? = nil, shuffleSeed: UInt64? = nil, threads: Int? = nil) {
     self.iterations = iterations
     self.batchSize = batchSize
     self.shuffleSeed = shuffleSeed
+    self.threads = threads
   }
 
   /// Updates per pass over `samples` samples.
@@ -63,13 +68,17 @@ extension Network {
     if fullBatch { workspace.gather(data, rows: nil) }
     // One hidden layer (the common case): the whole step in three passes (`fusedStep`).
     let fused = TrainingWorkspace.fuses(self)
+    let shared = fused && (schedule.threads.map { $0 > 1 }
+      ?? StepCrew.worthwhile(rows: batch, hidden: layers[0].neuronCount, iterations: schedule.iterations))
+    let crew = shared ? StepCrew(workspace: workspace, loss: loss) : nil
+    defer { crew?.stop() }
     for k in 0..<schedule.iterations {
       let position = k % perEpoch
       if position == 0, rng != nil { rng!.permute(&order) }
       let rows = fullBatch ? n : min((position + 1) * batch, n) - position * batch
       if !fullBatch { workspace.gather(data, rows: order[(position * batch)..<(position * batch + rows)]) }
       let error = fused
-        ? workspace.fusedStep(rows: rows, loss: loss, reduction: reduction, scale: sampleWeight(batchSize: rows))
+        ? workspace.fusedStep(rows: rows, loss: loss, reduction: reduction, scale: sampleWeight(batchSize: rows), crew: crew)
         : workspace.forward(rows: rows, loss: loss, reduction: reduction)
       guard error.isFinite else {
         return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)

@@ -37,6 +37,8 @@ final class TrainingWorkspace {
   /// The batch: inputs (batch × inputStride) and targets (batch × the output layer's stride).
   let inputs: UnsafeMutablePointer<Double>
   let targets: UnsafeMutablePointer<Double>
+  /// E_n of each row of the batch (the fused step sums them in order once every row is done).
+  let rowErrors: UnsafeMutablePointer<Double>
   /// The gradients in the shapes the optimizer takes (compact, like the network's own arrays).
   var weightGradients: [[Double]]
   var biasGradients: [[Double]]
@@ -48,7 +50,7 @@ final class TrainingWorkspace {
   init(for network: Network, batchCapacity: Int) {
     self.batchCapacity = batchCapacity
     inputStride = Lanes.padded(network.inputCount)
-    var sizes: [Int] = [batchCapacity * inputStride, batchCapacity * Lanes.padded(network.outputCount)]
+    var sizes: [Int] = [batchCapacity * inputStride, batchCapacity * Lanes.padded(network.outputCount), batchCapacity]
     for layer in network.layers {
       let stride = Lanes.padded(layer.neuronCount), inputStride = Lanes.padded(layer.inputCount)
       sizes += Array(repeating: batchCapacity * stride, count: 5) + [Self.slack]
@@ -65,6 +67,7 @@ final class TrainingWorkspace {
     }
     inputs = take(batchCapacity * inputStride)
     targets = take(batchCapacity * Lanes.padded(network.outputCount))
+    rowErrors = take(batchCapacity)
     layers = network.layers.map { layer in
       let stride = Lanes.padded(layer.neuronCount), inputStride = Lanes.padded(layer.inputCount)
       let rows = batchCapacity * stride
@@ -142,16 +145,20 @@ final class TrainingWorkspace {
   /// before its reduction); `outputs` is that layer's width.
   @inline(__always)
   private func error(rows: Int, loss: Loss, outputs: Int) -> Double {
-    let out = layers[layers.count - 1]
     var total = 0.0
-    for n in 0..<rows {
-      var sum = 0.0
-      for k in 0..<outputs {
-        sum += loss.term(a: out.a[n * out.stride + k], t: targets[n * out.stride + k], outputs: outputs)
-      }
-      total += sum
-    }
+    for n in 0..<rows { total += error(row: n, loss: loss, outputs: outputs) }
     return total
+  }
+
+  /// E_n of row n: its terms summed over the outputs in order.
+  @inline(__always)
+  private func error(row n: Int, loss: Loss, outputs: Int) -> Double {
+    let out = layers[layers.count - 1]
+    var sum = 0.0
+    for k in 0..<outputs {
+      sum += loss.term(a: out.a[n * out.stride + k], t: targets[n * out.stride + k], outputs: outputs)
+    }
+    return sum
   }
 
   /// z = Wx + b for layer w, and a = f(z) in lanes when `f` has a lane form. `f` is a constant at
@@ -166,19 +173,22 @@ final class TrainingWorkspace {
     }
   }
 
-  /// δ of the output layer from the last forward pass (`Network.outputDelta`), then its scaled δ
-  /// and bias gradient.
-  func outputDelta(rows: Int, loss: Loss, scale: Double) {
+  /// δ of the output layer from the last forward pass (`Network.outputDelta`), then its scaled δ,
+  /// for the first `rows` samples.
+  func outputDelta(rows: Int, loss: Loss, scale: Double) { outputDelta(0..<rows, loss: loss, scale: scale) }
+
+  /// `outputDelta` of the rows in `range`.
+  func outputDelta(_ range: Range<Int>, loss: Loss, scale: Double) {
     let out = layers[layers.count - 1]
     if loss.fusesWith(out.activation) {
-      for n in 0..<rows {
+      for n in range {
         for k in 0..<out.neurons {
           let e = n * out.stride + k
           out.delta[e] = out.a[e] - targets[e]
         }
       }
     } else {
-      for n in 0..<rows {
+      for n in range {
         for k in 0..<out.neurons {
           let e = n * out.stride + k
           out.signal[e] = loss.derivative(a: out.a[e], t: targets[e], outputs: out.neurons)
@@ -190,7 +200,9 @@ final class TrainingWorkspace {
       }
     }
     let s = Lanes(repeating: scale)
-    for e in Swift.stride(from: 0, to: rows * out.stride, by: Lanes.width) { (Lanes(at: out.delta + e) * s).store(at: out.scaledDelta + e) }
+    for e in Swift.stride(from: range.lowerBound * out.stride, to: range.upperBound * out.stride, by: Lanes.width) {
+      (Lanes(at: out.delta + e) * s).store(at: out.scaledDelta + e)
+    }
   }
 
   /// δ of layer l − 1 and its scaled δ (`outerGradients`' d = s·δ) from the δ of layer l and its
@@ -276,50 +288,102 @@ final class TrainingWorkspace {
   }
 
   /// Forward pass, error E and the gradients of both layers for the first `rows` samples of a
-  /// network `fuses` takes, into `weightGradients` and `biasGradients`; returns E.
+  /// network `fuses` takes, into `weightGradients` and `biasGradients`; returns E. With a `crew`,
+  /// its second thread takes part of each phase (which part changes no number: see `FusedPhase`).
   ///
   /// The same numbers as `forward`, `outputDelta`, `computeGradients` and `propagateDelta`, bit
   /// for bit, with fewer passes over the 100-wide hidden rows: the forward pass, then one pass
   /// that per group of four hidden neurons takes, row by row, the output layer's weight gradient,
   /// the hidden δ (in a register, never stored) and the hidden layer's weight and bias gradients.
   /// Every sum takes its terms in the same order and with the same operations as before.
-  func fusedStep(rows: Int, loss: Loss, reduction: Reduction, scale: Double) -> Double {
-    let total = layers[0].inputs == 2 && layers[1].neurons == 3
-      ? fusedStepTwoByThree(rows: rows, loss: loss, scale: scale)
-      : fusedStep(rows: rows, inputs: layers[0].inputs, outputs: layers[1].neurons, loss: loss, scale: scale)
+  func fusedStep(rows: Int, loss: Loss, reduction: Reduction, scale: Double, crew: StepCrew? = nil) -> Double {
+    if crew?.run(rows: rows, loss: loss, scale: scale) != true {
+      fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
+      fusedPhase(.backward(groups: 0..<hiddenGroups, rows: 0..<rows, continuing: false), loss: loss, scale: scale)
+    }
+    // The output layer's bias gradient (`sumRows`), over its narrow rows, and E = Σ_n E_n, in row order.
+    let o = layers[1]
+    var gb = Lanes()
+    for n in 0..<rows { gb += Lanes(at: o.scaledDelta + n &* o.stride) }
+    gb.store(at: o.biasGradientScratch)
     for l in layers.indices { publishGradients(layer: l) }
+    var total = 0.0
+    for n in 0..<rows { total += rowErrors[n] }
     return reduction == .mean ? total / Double(max(rows, 1)) : total
   }
 
-  /// `fusedStep` for 2 inputs and 3 outputs (the spiral's shape, and any three-class problem in
-  /// the plane): with the counts constant, the loops over them unroll and their checks fold away.
-  @inline(never)
-  private func fusedStepTwoByThree(rows: Int, loss: Loss, scale: Double) -> Double {
-    fusedStep(rows: rows, inputs: 2, outputs: 3, loss: loss, scale: scale)
+  /// Groups of four hidden neurons, the unit of `FusedPhase.backward`.
+  var hiddenGroups: Int { layers[0].stride / Lanes.width }
+
+  /// The two halves of `fusedStep`. Each touches only what its rows or groups own, so they can be
+  /// split between threads (`StepCrew`) without changing a number: every sum is still taken whole
+  /// and in row order, only sometimes by two threads one after the other.
+  enum FusedPhase {
+    /// Forward through both layers, E_n, and the output layer's δ and scaled δ, for these rows.
+    case forward(Range<Int>)
+    /// For these groups of four hidden neurons, every gradient sum's terms from these rows, from 0
+    /// or, `continuing`, from the partial sums the gradient buffers hold (the earlier rows').
+    case backward(groups: Range<Int>, rows: Range<Int>, continuing: Bool)
   }
 
-  /// `fusedStep` with the hidden activation as a constant, so its switch folds away.
+  /// One phase of `fusedStep`, with the shapes and the hidden activation turned into constants,
+  /// so the loops over inputs and outputs unroll and the activation's switch folds away.
+  func fusedPhase(_ phase: FusedPhase, loss: Loss, scale: Double) {
+    let d = layers[0].inputs, k = layers[1].neurons
+    switch (phase, d == 2 && k == 3) {
+    case (.forward(let rows), true): fusedForwardTwoByThree(rows, loss: loss, scale: scale)
+    case (.forward(let rows), false): fusedForward(rows, inputs: d, outputs: k, loss: loss, scale: scale)
+    case (.backward(let groups, let rows, let continuing), true):
+      fusedBackwardTwoByThree(groups, rows: rows, continuing: continuing, scale: scale)
+    case (.backward(let groups, let rows, let continuing), false):
+      fusedBackward(groups, rows: rows, continuing: continuing, inputs: d, outputs: k, scale: scale)
+    }
+  }
+
+  // 2 inputs and 3 outputs: the spiral's shape, and any three-class problem in the plane.
+  @inline(never)
+  private func fusedForwardTwoByThree(_ range: Range<Int>, loss: Loss, scale: Double) {
+    fusedForward(range, inputs: 2, outputs: 3, loss: loss, scale: scale)
+  }
+
+  @inline(never)
+  private func fusedBackwardTwoByThree(_ groups: Range<Int>, rows: Range<Int>, continuing: Bool, scale: Double) {
+    fusedBackward(groups, rows: rows, continuing: continuing, inputs: 2, outputs: 3, scale: scale)
+  }
+
   @inline(__always)
-  private func fusedStep(rows: Int, inputs: Int, outputs: Int, loss: Loss, scale: Double) -> Double {
+  private func fusedForward(_ range: Range<Int>, inputs d: Int, outputs k: Int, loss: Loss, scale: Double) {
     switch layers[0].activation {
-    case .relu: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .relu)
-    case .leakyReLU(let slope): fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .leakyReLU(slope: slope))
-    case .linear: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .linear)
-    case .sigmoid: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .sigmoid)
-    case .tanh: fusedStep(rows: rows, inputs: inputs, outputs: outputs, loss: loss, scale: scale, through: .tanh)
+    case .relu: fusedForward(range, inputs: d, outputs: k, loss: loss, scale: scale, through: .relu)
+    case .leakyReLU(let slope): fusedForward(range, inputs: d, outputs: k, loss: loss, scale: scale, through: .leakyReLU(slope: slope))
+    case .linear: fusedForward(range, inputs: d, outputs: k, loss: loss, scale: scale, through: .linear)
+    case .sigmoid: fusedForward(range, inputs: d, outputs: k, loss: loss, scale: scale, through: .sigmoid)
+    case .tanh: fusedForward(range, inputs: d, outputs: k, loss: loss, scale: scale, through: .tanh)
     case .softmax: preconditionFailure("the workspace takes softmax in the output layer only")
     }
   }
 
   @inline(__always)
-  private func fusedStep(rows: Int, inputs d: Int, outputs k: Int, loss: Loss, scale: Double, through f: Activation) -> Double {
+  private func fusedBackward(_ groups: Range<Int>, rows: Range<Int>, continuing: Bool, inputs d: Int, outputs k: Int, scale: Double) {
+    switch layers[0].activation {
+    case .relu: fusedBackward(groups, rows: rows, continuing: continuing, inputs: d, outputs: k, scale: scale, through: .relu)
+    case .leakyReLU(let slope): fusedBackward(groups, rows: rows, continuing: continuing, inputs: d, outputs: k, scale: scale, through: .leakyReLU(slope: slope))
+    case .linear: fusedBackward(groups, rows: rows, continuing: continuing, inputs: d, outputs: k, scale: scale, through: .linear)
+    case .sigmoid: fusedBackward(groups, rows: rows, continuing: continuing, inputs: d, outputs: k, scale: scale, through: .sigmoid)
+    case .tanh: fusedBackward(groups, rows: rows, continuing: continuing, inputs: d, outputs: k, scale: scale, through: .tanh)
+    case .softmax: preconditionFailure("the workspace takes softmax in the output layer only")
+    }
+  }
+
+  @inline(__always)
+  private func fusedForward(_ range: Range<Int>, inputs d: Int, outputs k: Int, loss: Loss, scale: Double, through f: Activation) {
     let h = layers[0], o = layers[1]
     let hs = h.stride, os = o.stride, xs = inputStride
     // Hidden layer forward, as `affine`: z = (Σ_i x_i w_ji, from 0 in input order) + b_j, a = f(z).
     // ReLU's f′ needs only z > 0, which is a > 0, so its z is not stored.
     let w1 = UnsafePointer(h.weightsByInput)
-    for n in 0..<rows {
-      let xr = x(row: n), r = n &* hs
+    for n in range {
+      let xr = UnsafePointer(inputs + n &* xs), r = n &* hs
       for c in Swift.stride(from: 0, to: hs, by: Lanes.width) {
         var z = Lanes()
         z += Lanes(repeating: xr[0]) * Lanes(at: w1 + c)
@@ -344,8 +408,8 @@ final class TrainingWorkspace {
     @inline(__always) func finish(_ s: Lanes, row n: Int) {
       (s + Lanes(at: o.biases)).store(at: o.z + n &* os)
     }
-    var n = 0
-    while n + 6 <= rows {
+    var n = range.lowerBound
+    while n + 6 <= range.upperBound {
       let a0 = ha + n &* hs, a1 = a0 + hs, a2 = a1 + hs, a3 = a2 + hs, a4 = a3 + hs, a5 = a4 + hs
       var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes(), s4 = Lanes(), s5 = Lanes()
       for i in 0..<h.neurons {
@@ -365,40 +429,56 @@ final class TrainingWorkspace {
       finish(s5, row: n + 5)
       n += 6
     }
-    while n < rows {
+    while n < range.upperBound {
       let a0 = ha + n &* hs
       var s0 = Lanes()
       for i in 0..<h.neurons { s0 += Lanes(repeating: a0[i]) * Lanes(at: w2t + i &* os) }
       finish(s0, row: n)
       n += 1
     }
-    for n in 0..<rows {
+    for n in range {
       let r = n &* os
       if let a = o.activation.lanes(Lanes(at: o.z + r)) {
         a.store(at: o.a + r)
       } else {
         o.activation.apply(UnsafeBufferPointer(start: o.z + r, count: o.neurons), into: UnsafeMutableBufferPointer(start: o.a + r, count: o.neurons))
       }
+      rowErrors[n] = error(row: n, loss: loss, outputs: k)
     }
-    let total = error(rows: rows, loss: loss, outputs: k)
-    outputDelta(rows: rows, loss: loss, scale: scale)
-    // Output layer's bias gradient (`sumRows`), over its narrow rows.
-    var gb = Lanes()
-    for n in 0..<rows { gb += Lanes(at: o.scaledDelta + n &* o.stride) }
-    gb.store(at: o.biasGradientScratch)
+    outputDelta(range, loss: loss, scale: scale)
+  }
 
+  @inline(__always)
+  private func fusedBackward(
+    _ groups: Range<Int>, rows: Range<Int>, continuing: Bool, inputs d: Int, outputs k: Int, scale: Double, through f: Activation
+  ) {
+    let h = layers[0], o = layers[1]
+    let hs = h.stride, os = o.stride, xs = inputStride
     let s = Lanes(repeating: scale)
     let g1 = h.weightGradientScratch, g2 = o.weightGradientScratch, w2 = UnsafePointer(o.weightsByNeuron)
-    for c in Swift.stride(from: 0, to: hs, by: Lanes.width) {
+    for c in Swift.stride(from: groups.lowerBound &* Lanes.width, to: groups.upperBound &* Lanes.width, by: Lanes.width) {
       // Sums for hidden neurons j = c..<c + 4: the output layer's ∂E/∂w_kj (q, one per output k,
       // as `weightGradientsByInput`), the hidden layer's ∂E/∂w_ji (p, one per input i) and ∂E/∂b_j
       // (as `weightGradientsByNeuron`). Each starts at 0 and adds its terms in row order.
       var q0 = Lanes(), q1 = Lanes(), q2 = Lanes(), q3 = Lanes()
       var p0 = Lanes(), p1 = Lanes(), p2 = Lanes(), p3 = Lanes(), b = Lanes()
+      if continuing {
+        q0 = Lanes(at: g2 + c)
+        if k > 1 { q1 = Lanes(at: g2 + hs + c) }
+        if k > 2 { q2 = Lanes(at: g2 + 2 * hs + c) }
+        if k > 3 { q3 = Lanes(at: g2 + 3 * hs + c) }
+        p0 = Lanes(at: g1 + c)
+        if d > 1 { p1 = Lanes(at: g1 + hs + c) }
+        if d > 2 { p2 = Lanes(at: g1 + 2 * hs + c) }
+        if d > 3 { p3 = Lanes(at: g1 + 3 * hs + c) }
+        b = Lanes(at: h.biasGradientScratch + c)
+      }
       // The output layer's weights w_kj, one row per output k.
       let v0 = Lanes(at: w2 + c), v1 = k > 1 ? Lanes(at: w2 + hs + c) : Lanes()
       let v2 = k > 2 ? Lanes(at: w2 + 2 * hs + c) : Lanes(), v3 = k > 3 ? Lanes(at: w2 + 3 * hs + c) : Lanes()
-      for n in 0..<rows {
+      var n = rows.lowerBound
+      while n < rows.upperBound {
+        defer { n &+= 1 }
         let e = n &* hs &+ c
         let a = Lanes(at: h.a + e)
         let sd2 = o.scaledDelta + n &* os, d2 = o.delta + n &* os
@@ -422,7 +502,7 @@ final class TrainingWorkspace {
         } else {
           sd = g * f.derivativeLanes(z: Lanes(at: h.z + e), a: a) * s
         }
-        let xr = x(row: n)
+        let xr = UnsafePointer(inputs + n &* xs)
         p0 += sd * Lanes(repeating: xr[0])
         if d > 1 { p1 += sd * Lanes(repeating: xr[1]) }
         if d > 2 { p2 += sd * Lanes(repeating: xr[2]) }
@@ -439,9 +519,6 @@ final class TrainingWorkspace {
       if d > 3 { p3.store(at: g1 + 3 * hs + c) }
       b.store(at: h.biasGradientScratch + c)
     }
-    return total
-
-    @inline(__always) func x(row n: Int) -> UnsafePointer<Double> { UnsafePointer(inputs + n &* xs) }
   }
 }
 

@@ -71,6 +71,19 @@ fileprivate let fastPathCases: [FastPathCase] = [
   FastPathCase(widths: [3, 8, 2], hidden: .relu, output: .relu, loss: .meanSquaredError, samples: 15, batchSize: 8),
 ]
 
+/// Networks `TrainingWorkspace.fusedStep` takes, with batches big enough to split between two
+/// threads (12 rows or more; the last, partial batch of some is not, and runs on one thread).
+fileprivate let sharedStepCases: [FastPathCase] = [
+  FastPathCase(widths: [2, 100, 3], hidden: .relu, output: .softmax, loss: .crossEntropy, optimizer: .sgd(.init(learningRate: 1)), samples: 90),
+  FastPathCase(widths: [4, 10, 4], hidden: .tanh, output: .linear, loss: .halfSquaredError,
+               optimizer: .adam(.init(learningRate: 0.01)), samples: 40, batchSize: 13, shuffleSeed: 2),
+  FastPathCase(widths: [2, 13, 2], hidden: .sigmoid, output: .softmax, loss: .crossEntropy, reduction: .sum, updatesBiases: false, samples: 37),
+  FastPathCase(widths: [3, 17, 2], hidden: .leakyReLU(slope: 0.1), output: .sigmoid, loss: .binaryCrossEntropy,
+               optimizer: .sgd(.init(learningRate: 0.05, momentum: 0.9)), samples: 50, batchSize: 24, shuffleSeed: 4),
+  FastPathCase(widths: [1, 6, 3], hidden: .linear, output: .sigmoid, loss: .binaryCrossEntropy, samples: 26),
+  FastPathCase(widths: [3, 8, 2], hidden: .relu, output: .relu, loss: .meanSquaredError, samples: 31),
+]
+
 /// Where two arrays first differ in any bit (so −0 ≠ 0 and NaN = the same NaN), or nil when they are identical.
 fileprivate func firstDifference(_ a: [Double], _ b: [Double]) -> String? {
   guard a.count == b.count else { return "\(a.count) values against \(b.count)" }
@@ -97,6 +110,49 @@ struct TrainingFastPathTests {
       #expect(firstDifference(fast.layers[l].biases, slow.layers[l].biases) == nil, "layer \(l + 1) biases")
     }
     #expect(fastState == slowState)
+  }
+
+  @Test("training with two threads gives the step-by-step numbers bit for bit", arguments: sharedStepCases)
+  fileprivate func twoThreadsMatchStepByStep(_ c: FastPathCase) {
+    let data = c.data()
+    let schedule = TrainingSchedule(iterations: 25, batchSize: c.batchSize, shuffleSeed: c.shuffleSeed, threads: 2)
+    var fast = c.network(), slow = c.network()
+    #expect(TrainingWorkspace.fuses(fast))
+    var fastState = OptimizerState(for: fast), slowState = OptimizerState(for: slow)
+    let fastHistory = fast.train(on: data, schedule: schedule, optimizer: c.optimizer, state: &fastState)
+    let slowHistory = slow.trainStepByStep(on: data, schedule: schedule, optimizer: c.optimizer, state: &slowState)
+    #expect(fastHistory.losses.count == 25)
+    #expect(firstDifference(fastHistory.losses, slowHistory.losses) == nil, "losses")
+    for l in fast.layers.indices {
+      #expect(firstDifference(fast.layers[l].weights.values, slow.layers[l].weights.values) == nil, "layer \(l + 1) weights")
+      #expect(firstDifference(fast.layers[l].biases, slow.layers[l].biases) == nil, "layer \(l + 1) biases")
+    }
+    #expect(fastState == slowState)
+  }
+
+  @Test("a step shared with a second thread computes what one thread does", arguments: sharedStepCases)
+  fileprivate func sharedStepMatchesOneThread(_ c: FastPathCase) {
+    let network = c.network(), data = c.data()
+    let rows = c.batchSize ?? c.samples
+    let alone = TrainingWorkspace(for: network, batchCapacity: rows), shared = TrainingWorkspace(for: network, batchCapacity: rows)
+    let crew = StepCrew(workspace: shared, loss: network.loss)
+    defer { crew.stop() }
+    let subset = Array(0..<rows)[...]
+    for w in [alone, shared] {
+      for l in network.layers.indices { w.load(network.layers[l], into: l) }
+      w.gather(data, rows: subset)
+    }
+    let scale = network.sampleWeight(batchSize: rows)
+    for _ in 0..<3 {
+      let e1 = alone.fusedStep(rows: rows, loss: network.loss, reduction: network.reduction, scale: scale)
+      let e2 = shared.fusedStep(rows: rows, loss: network.loss, reduction: network.reduction, scale: scale, crew: crew)
+      #expect(e1.bitPattern == e2.bitPattern)
+      for l in network.layers.indices {
+        #expect(firstDifference(alone.weightGradients[l], shared.weightGradients[l]) == nil, "layer \(l + 1) weight gradients")
+        #expect(firstDifference(alone.biasGradients[l], shared.biasGradients[l]) == nil, "layer \(l + 1) bias gradients")
+      }
+    }
+    #expect(crew.steps == 3)
   }
 
   @Test("the in-place shuffle draws the same permutation as permutation(of:)")
