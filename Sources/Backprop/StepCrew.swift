@@ -53,9 +53,10 @@ final class StepCrew: @unchecked Sendable {
     while !stopped.load(ordering: .acquiring) { pause(&spins) }
   }
 
-  /// Where the worker's rows begin: half the rows, in whole blocks of the six rows the output
-  /// layer's sums take at once.
-  private static func split(_ rows: Int) -> Int { rows / 12 * 6 }
+  /// Where the worker's rows begin: a little over half the rows, in whole blocks of the six rows
+  /// the output layer's sums take at once. The caller takes more because the worker's share
+  /// costs more per row (the weights and the partial sums it reads come from the other core).
+  static func split(_ rows: Int) -> Int { rows * 6 / 11 / 6 * 6 }
 
   /// Runs both phases of a fused step with the worker. False, having done nothing, when the step
   /// is too small to split or the worker has been stopped; then the caller runs the step alone.
@@ -67,19 +68,22 @@ final class StepCrew: @unchecked Sendable {
     scaleBits.store(scale.bitPattern, ordering: .relaxed)
     step.store(tag | UInt64(rows), ordering: .releasing)
     workspace.fusedPhase(.forward(0..<split), loss: loss, scale: scale)
+    workspace.fusedSums(0..<split, continuing: false)
     for g in 0..<groups {
       workspace.fusedPhase(.backward(groups: g..<g + 1, rows: 0..<split, continuing: false), loss: loss, scale: scale)
       handed.store(tag | UInt64(g + 1), ordering: .releasing)
     }
     var spins = 0
+    let start = ContinuousClock.now
     while finished.load(ordering: .acquiring) != generation { pause(&spins) }
-    // A worker that keeps its caller waiting (its core is busy with other work) is let go: the
-    // caller is faster alone, and the numbers are the same either way.
-    // (The first steps are left out: the worker may still be starting.)
+    // A worker that keeps its caller waiting (its core is busy with other work, or the system put
+    // both threads on one core) is let go: the caller is faster alone, with the same numbers.
+    // (The first steps are left out: the worker may still be starting, or waiting for the system
+    // to move it to a core of its own, which takes a few milliseconds.)
     steps += 1
-    if spins > Self.patience && steps > 16 {
+    if steps > Self.settling && ContinuousClock.now - start > .microseconds(50) {
       slowSteps += 1
-      if slowSteps >= 8 && slowSteps * 16 > steps { stopping.store(true, ordering: .releasing) }
+      if slowSteps >= 32 && slowSteps * 8 > steps - Self.settling { stopping.store(true, ordering: .releasing) }
     }
     return true
   }
@@ -108,6 +112,7 @@ final class StepCrew: @unchecked Sendable {
         }
         workspace.fusedPhase(.backward(groups: g..<g + 1, rows: split..<rows, continuing: true), loss: loss, scale: scale)
       }
+      workspace.fusedSums(split..<rows, continuing: true)
       spins = 0
       finished.store(seen, ordering: .releasing)
     }
@@ -120,6 +125,9 @@ final class StepCrew: @unchecked Sendable {
     spins += 1
     if spins > Self.patience { sched_yield() }
   }
+
+  /// Steps the worker has to settle before it may be found slow.
+  private static let settling = 64
 
   /// Spins of `pause` before it starts yielding.
   private static let patience = 200_000

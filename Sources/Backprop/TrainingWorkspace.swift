@@ -299,17 +299,27 @@ final class TrainingWorkspace {
   func fusedStep(rows: Int, loss: Loss, reduction: Reduction, scale: Double, crew: StepCrew? = nil) -> Double {
     if crew?.run(rows: rows, loss: loss, scale: scale) != true {
       fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
+      fusedSums(0..<rows, continuing: false)
       fusedPhase(.backward(groups: 0..<hiddenGroups, rows: 0..<rows, continuing: false), loss: loss, scale: scale)
     }
-    // The output layer's bias gradient (`sumRows`), over its narrow rows, and E = Σ_n E_n, in row order.
-    let o = layers[1]
-    var gb = Lanes()
-    for n in 0..<rows { gb += Lanes(at: o.scaledDelta + n &* o.stride) }
-    gb.store(at: o.biasGradientScratch)
     for l in layers.indices { publishGradients(layer: l) }
-    var total = 0.0
-    for n in 0..<rows { total += rowErrors[n] }
-    return reduction == .mean ? total / Double(max(rows, 1)) : total
+    return reduction == .mean ? stepError / Double(max(rows, 1)) : stepError
+  }
+
+  /// E = Σ_n E_n of the step, once `fusedSums` has seen every row.
+  private(set) var stepError = 0.0
+
+  /// The sums over rows that the forward phase leaves: E = Σ_n E_n, and the output layer's bias
+  /// gradient (`sumRows`, over its narrow rows), from 0 or, `continuing`, from the earlier rows' sums.
+  func fusedSums(_ rows: Range<Int>, continuing: Bool) {
+    let o = layers[1]
+    var gb = continuing ? Lanes(at: o.biasGradientScratch) : Lanes(), total = continuing ? stepError : 0
+    for n in rows {
+      gb += Lanes(at: o.scaledDelta + n &* o.stride)
+      total += rowErrors[n]
+    }
+    gb.store(at: o.biasGradientScratch)
+    stepError = total
   }
 
   /// Groups of four hidden neurons, the unit of `FusedPhase.backward`.
@@ -384,12 +394,18 @@ final class TrainingWorkspace {
     let w1 = UnsafePointer(h.weightsByInput)
     for n in range {
       let xr = UnsafePointer(inputs + n &* xs), r = n &* hs
-      for c in Swift.stride(from: 0, to: hs, by: Lanes.width) {
-        var z = Lanes()
-        z += Lanes(repeating: xr[0]) * Lanes(at: w1 + c)
-        if d > 1 { z += Lanes(repeating: xr[1]) * Lanes(at: w1 + hs + c) }
-        if d > 2 { z += Lanes(repeating: xr[2]) * Lanes(at: w1 + 2 * hs + c) }
-        if d > 3 { z += Lanes(repeating: xr[3]) * Lanes(at: w1 + 3 * hs + c) }
+      let x0 = Lanes(repeating: xr[0]), x1 = d > 1 ? Lanes(repeating: xr[1]) : Lanes()
+      let x2 = d > 2 ? Lanes(repeating: xr[2]) : Lanes(), x3 = d > 3 ? Lanes(repeating: xr[3]) : Lanes()
+      var c = 0
+      while c < hs {
+        defer { c &+= Lanes.width }
+        // For ReLU the sum starts at its first product instead of 0 + it: the two differ only in
+        // the sign of a zero z, and ReLU makes a = +0 of either.
+        var z: Lanes
+        if case .relu = f { z = x0 * Lanes(at: w1 + c) } else { z = Lanes() + x0 * Lanes(at: w1 + c) }
+        if d > 1 { z += x1 * Lanes(at: w1 + hs + c) }
+        if d > 2 { z += x2 * Lanes(at: w1 + 2 * hs + c) }
+        if d > 3 { z += x3 * Lanes(at: w1 + 3 * hs + c) }
         z = z + Lanes(at: h.biases + c)
         if let a = f.lanes(z) {
           a.store(at: h.a + r + c)
