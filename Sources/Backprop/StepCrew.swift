@@ -1,30 +1,39 @@
 import Foundation
 import Synchronization
 
-/// A second thread that takes half of each training step, for networks whose step is big enough
+/// A second thread that takes part of each training step, for networks whose step is big enough
 /// to share (the spiral's 300 rows × 100 hidden neurons, not the worked example's 1 row × 2).
 ///
-/// The caller's thread runs the forward pass of the first half of the rows and the worker that of
-/// the second half. Then, group of hidden neurons by group, the caller adds the first half's
-/// terms to every gradient sum and hands the partial sums over; the worker continues each sum
-/// with the second half's terms. So every sum still takes its terms in row order, one after the
-/// other, and the numbers are those of one thread, bit for bit (`TrainingFastPathTests` checks
-/// training with a crew against the step-by-step definition). Each thread reads only the rows it
-/// wrote itself, and what crosses between the cores per step is a few hundred bytes of sums.
+/// The caller's thread runs the forward pass of the first rows and the worker that of the rest.
+/// Then, group of hidden neurons by group, the caller adds its rows' terms to every gradient sum
+/// and hands the partial sums over; the worker continues each sum with its rows' terms. So every
+/// sum still takes its terms in row order, one after the other, and the numbers are those of one
+/// thread, bit for bit (`TrainingFastPathTests` checks training with a crew against the
+/// step-by-step definition). Each thread reads only the rows it wrote itself, and what crosses
+/// between the cores per step is the weights and a few hundred bytes of sums.
+///
+/// Where the rows divide follows the two threads' speeds, which differ (the worker reads its
+/// weights from the other core, and on a shared machine either core may be slowed by other
+/// work): after every few steps, six rows move towards the thread that waited for the other.
 final class StepCrew: @unchecked Sendable {
   private let workspace: TrainingWorkspace
   private let loss: Loss
   private let groups: Int
   /// generation << 32 | rows: the step the worker is to take part in, published last.
   private let step = Atomic<UInt64>(0)
-  /// The step's scale s, as bits; written before `step`.
-  private let scaleBits = Atomic<UInt64>(0)
-  /// generation << 32 | the number of groups whose first-half sums are in the gradient buffers.
+  /// The step's scale s, as bits, and the first of the worker's rows; written before `step`.
+  private let scaleBits = Atomic<UInt64>(0), splitRow = Atomic<Int>(0)
+  /// generation << 32 | the number of groups whose partial sums are in the gradient buffers.
   private let handed = Atomic<UInt64>(0)
   /// The generation of the last step the worker finished.
   private let finished = Atomic<UInt64>(0)
+  /// Nanoseconds the worker waited for the caller's partial sums, since the caller last looked.
+  private let workerWaited = Atomic<Int>(0)
   private let stopping = Atomic<Bool>(false), stopped = Atomic<Bool>(false)
   private var generation: UInt64 = 0
+  /// The caller's share of the rows, and the waits of both threads over the current round of steps.
+  private var share: Double
+  private var callerWaited = Duration.zero
   /// Steps the caller had to wait long for the worker (the system gave its core to something else).
   private var slowSteps = 0
   /// Steps shared with the worker so far.
@@ -37,9 +46,12 @@ final class StepCrew: @unchecked Sendable {
     ProcessInfo.processInfo.activeProcessorCount > 1 && rows * hidden >= 8_192 && iterations >= 16
   }
 
-  init(workspace: TrainingWorkspace, loss: Loss) {
+  /// `share`: the caller's first share of the rows (it takes more than half: the worker's rows
+  /// cost more, as its weights come from the other core).
+  init(workspace: TrainingWorkspace, loss: Loss, share: Double = 6.0 / 11.0) {
     self.workspace = workspace
     self.loss = loss
+    self.share = share
     groups = workspace.hiddenGroups
     let thread = Thread { [self] in work() }
     thread.name = "lesson training"
@@ -53,19 +65,22 @@ final class StepCrew: @unchecked Sendable {
     while !stopped.load(ordering: .acquiring) { pause(&spins) }
   }
 
-  /// Where the worker's rows begin: a little over half the rows, in whole blocks of the six rows
-  /// the output layer's sums take at once. The caller takes more because the worker's share
-  /// costs more per row (the weights and the partial sums it reads come from the other core).
-  static func split(_ rows: Int) -> Int { rows * 6 / 11 / 6 * 6 }
+  /// The caller's rows: `share` of them, in whole blocks of the six rows the output layer's sums
+  /// take at once, and at least one block for each thread (none when there are fewer than 12).
+  private func split(_ rows: Int) -> Int {
+    guard rows >= 12 else { return 0 }
+    return min(max(Int((Double(rows) * share / 6).rounded()) * 6, 6), (rows - 6) / 6 * 6)
+  }
 
   /// Runs both phases of a fused step with the worker. False, having done nothing, when the step
   /// is too small to split or the worker has been stopped; then the caller runs the step alone.
   func run(rows: Int, loss: Loss, scale: Double) -> Bool {
-    let split = Self.split(rows)
+    let split = split(rows)
     guard split > 0, !stopping.load(ordering: .relaxed) else { return false }
     generation = generation & 0xFFFF_FFFF == 0xFFFF_FFFF ? 1 : generation + 1
     let tag = generation << 32
     scaleBits.store(scale.bitPattern, ordering: .relaxed)
+    splitRow.store(split, ordering: .relaxed)
     step.store(tag | UInt64(rows), ordering: .releasing)
     workspace.fusedPhase(.forward(0..<split), loss: loss, scale: scale)
     workspace.fusedSums(0..<split, continuing: false)
@@ -76,19 +91,39 @@ final class StepCrew: @unchecked Sendable {
     var spins = 0
     let start = ContinuousClock.now
     while finished.load(ordering: .acquiring) != generation { pause(&spins) }
-    // A worker that keeps its caller waiting (its core is busy with other work, or the system put
-    // both threads on one core) is let go: the caller is faster alone, with the same numbers.
-    // (The first steps are left out: the worker may still be starting, or waiting for the system
-    // to move it to a core of its own, which takes a few milliseconds.)
+    let waited = ContinuousClock.now - start
     steps += 1
-    if steps > Self.settling && ContinuousClock.now - start > .microseconds(50) {
+    balance(after: waited, rows: rows)
+    // A worker that keeps its caller waiting long (its core is busy with other work, or the
+    // system put both threads on one core) is let go: the caller is faster alone, with the same
+    // numbers. The first steps are left out: the worker may still be starting, or waiting for
+    // the system to move it to a core of its own, which takes a few milliseconds.
+    if steps > Self.settling && waited > .microseconds(50) {
       slowSteps += 1
       if slowSteps >= 32 && slowSteps * 8 > steps - Self.settling { stopping.store(true, ordering: .releasing) }
     }
     return true
   }
 
-  /// The worker: waits for each step and takes the second half of its rows.
+  /// Every `Self.round` steps, moves six rows towards the thread that waited less, when the
+  /// waits differ by more than those rows take.
+  private func balance(after waited: Duration, rows: Int) {
+    callerWaited += waited
+    guard steps % Self.round == 0 else { return }
+    let caller = Self.nanoseconds(callerWaited), worker = Double(workerWaited.exchange(0, ordering: .relaxed))
+    callerWaited = .zero
+    let difference = (caller - worker) / Double(Self.round)  // ns per step; > 0: the worker is behind
+    if abs(difference) > Self.rowsWorth {
+      share = min(max(share + (difference > 0 ? 6 : -6) / Double(rows), 0), 1)
+    }
+  }
+
+  /// Steps per round of `balance`, and what a difference in waits must exceed to move rows: about
+  /// the time six rows take on either side (nanoseconds).
+  private static let round = 16
+  private static let rowsWorth = 1_000.0
+
+  /// The worker: waits for each step and takes the rows after the caller's.
   private func work() {
     var seen: UInt64 = 0
     var spins = 0
@@ -100,24 +135,38 @@ final class StepCrew: @unchecked Sendable {
       }
       spins = 0
       seen = current >> 32
-      let rows = Int(current & 0xFFFF_FFFF), split = Self.split(rows)
+      let rows = Int(current & 0xFFFF_FFFF), split = splitRow.load(ordering: .relaxed)
       let scale = Double(bitPattern: scaleBits.load(ordering: .relaxed))
       workspace.fusedPhase(.forward(split..<rows), loss: loss, scale: scale)
+      var waited = Duration.zero
       for g in 0..<groups {
-        spins = 0
-        while true {
-          let h = handed.load(ordering: .acquiring)
-          if h >> 32 == seen && Int(h & 0xFFFF_FFFF) > g { break }
-          pause(&spins)
+        if !isHanded(g, in: seen) {
+          let start = ContinuousClock.now
+          spins = 0
+          while !isHanded(g, in: seen) { pause(&spins) }
+          waited += ContinuousClock.now - start
         }
         workspace.fusedPhase(.backward(groups: g..<g + 1, rows: split..<rows, continuing: true), loss: loss, scale: scale)
       }
       workspace.fusedSums(split..<rows, continuing: true)
+      workerWaited.add(Int(Self.nanoseconds(waited)), ordering: .relaxed)
       spins = 0
       finished.store(seen, ordering: .releasing)
     }
     stopped.store(true, ordering: .releasing)
   }
+
+  private static func nanoseconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9
+  }
+
+  private func isHanded(_ group: Int, in generation: UInt64) -> Bool {
+    let h = handed.load(ordering: .acquiring)
+    return h >> 32 == generation && Int(h & 0xFFFF_FFFF) > group
+  }
+
+  /// Steps the worker has to settle before it may be found slow.
+  private static let settling = 64
 
   /// Spins (a step's hand-overs are microseconds apart), then, after some 100 µs, yields the core
   /// at each turn, so a thread kept waiting by a busy machine or between trainings gives it back.
@@ -125,9 +174,6 @@ final class StepCrew: @unchecked Sendable {
     spins += 1
     if spins > Self.patience { sched_yield() }
   }
-
-  /// Steps the worker has to settle before it may be found slow.
-  private static let settling = 64
 
   /// Spins of `pause` before it starts yielding.
   private static let patience = 200_000

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every buffer one training step writes, allocated once per `train` call, so that a step
 /// allocates nothing: the gathered batch, and per layer z, a, δ, the scaled δ, the gradients,
 /// and the weights laid out for the lane kernels.
@@ -456,6 +458,18 @@ final class TrainingWorkspace {
       let r = n &* os
       if let a = o.activation.lanes(Lanes(at: o.z + r)) {
         a.store(at: o.a + r)
+      } else if case .softmax = o.activation {
+        // `Activation.apply`'s softmax, with its k ≤ 4 divisions in one instruction (each lane
+        // divides as the scalar loop would; the padding lanes give 0 / total = 0).
+        let z = o.z + r
+        var top = -Double.infinity
+        for j in 0..<k where z[j] > top { top = z[j] }
+        var e = Lanes(), total = 0.0
+        for j in 0..<k {
+          e[j] = Foundation.exp(z[j] - top)
+          total += e[j]
+        }
+        (e / Lanes(repeating: total)).store(at: o.a + r)
       } else {
         o.activation.apply(UnsafeBufferPointer(start: o.z + r, count: o.neurons), into: UnsafeMutableBufferPointer(start: o.a + r, count: o.neurons))
       }

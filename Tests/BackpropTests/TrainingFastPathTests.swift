@@ -130,12 +130,13 @@ struct TrainingFastPathTests {
     #expect(fastState == slowState)
   }
 
-  @Test("a step shared with a second thread computes what one thread does", arguments: sharedStepCases)
-  fileprivate func sharedStepMatchesOneThread(_ c: FastPathCase) {
+  @Test("a step shared with a second thread computes what one thread does, wherever the rows divide",
+        arguments: sharedStepCases, [0.1, 6.0 / 11.0, 0.9])
+  fileprivate func sharedStepMatchesOneThread(_ c: FastPathCase, share: Double) {
     let network = c.network(), data = c.data()
     let rows = c.batchSize ?? c.samples
     let alone = TrainingWorkspace(for: network, batchCapacity: rows), shared = TrainingWorkspace(for: network, batchCapacity: rows)
-    let crew = StepCrew(workspace: shared, loss: network.loss)
+    let crew = StepCrew(workspace: shared, loss: network.loss, share: share)
     defer { crew.stop() }
     let subset = Array(0..<rows)[...]
     for w in [alone, shared] {
