@@ -104,9 +104,15 @@ public struct OptimizerState: Sendable, Hashable {
 extension Optimizer {
   /// Applies one update to `values` in place. `step` is 1 on the first update.
   func apply(to values: inout [Double], gradient: [Double], slots: inout OptimizerSlots, step: Int) {
+    apply(to: &values, gradient: gradient, slots: &slots, step: step, indices: values.indices)
+  }
+
+  /// `apply` to the parameters at `indices` only: each parameter's update depends on nothing
+  /// but its own gradient and slots, so updating in parts gives the same numbers.
+  func apply(to values: inout [Double], gradient: [Double], slots: inout OptimizerSlots, step: Int, indices: Range<Int>) {
     switch self {
     case .sgd(let o):
-      for i in values.indices {
+      for i in indices {
         var g = gradient[i] + o.weightDecay * values[i]
         if o.momentum != 0 {
           let v = step == 1 ? g : o.momentum * slots.velocity[i] + (1 - o.dampening) * g
@@ -116,7 +122,7 @@ extension Optimizer {
         values[i] -= o.learningRate * g
       }
     case .rmsprop(let o):
-      for i in values.indices {
+      for i in indices {
         let g = gradient[i] + o.weightDecay * values[i]
         let s = o.alpha * slots.square[i] + (1 - o.alpha) * g * g
         slots.square[i] = s
@@ -134,7 +140,7 @@ extension Optimizer {
       let correction2 = 1 - Foundation.pow(o.beta2, Double(step))
       let stepSize = o.learningRate / correction1
       let root2 = correction2.squareRoot()
-      for i in values.indices {
+      for i in indices {
         let g = gradient[i] + o.weightDecay * values[i]
         let m = o.beta1 * slots.velocity[i] + (1 - o.beta1) * g
         let v = o.beta2 * slots.square[i] + (1 - o.beta2) * g * g

@@ -25,8 +25,11 @@ final class StepCrew: @unchecked Sendable {
   private let scaleBits = Atomic<UInt64>(0), splitRow = Atomic<Int>(0)
   /// generation << 32 | the number of groups whose partial sums are in the gradient buffers.
   private let handed = Atomic<UInt64>(0)
-  /// The generation of the last step the worker finished.
-  private let finished = Atomic<UInt64>(0)
+  /// generation << 32 | the number of groups whose sums the worker has finished.
+  private let completed = Atomic<UInt64>(0)
+  /// The generation of the last step whose row sums (E, the output bias gradient) the worker
+  /// finished, and of the last step it finished whole.
+  private let summed = Atomic<UInt64>(0), finished = Atomic<UInt64>(0)
   /// Nanoseconds the worker waited for the caller's partial sums, since the caller last looked.
   private let workerWaited = Atomic<Int>(0)
   private let stopping = Atomic<Bool>(false), stopped = Atomic<Bool>(false)
@@ -72,11 +75,16 @@ final class StepCrew: @unchecked Sendable {
     return min(max(Int((Double(rows) * share / 6).rounded()) * 6, 6), (rows - 6) / 6 * 6)
   }
 
-  /// Runs both phases of a fused step with the worker. False, having done nothing, when the step
-  /// is too small to split or the worker has been stopped; then the caller runs the step alone.
-  func run(rows: Int, loss: Loss, scale: Double) -> Bool {
+  /// Runs a fused step with the worker: both phases, and the gradients published part by part
+  /// as the worker finishes them, each passed to `update` once `error()` (E) is known to be
+  /// finite, so the caller updates while the worker still works. Returns whether it called
+  /// `update`, or nil, having done nothing, when the step is too small to split or the worker has
+  /// been stopped; then the caller runs the step alone.
+  func run(
+    rows: Int, loss: Loss, scale: Double, error: () -> Double, update: (TrainingWorkspace.SharedUpdate) -> Void
+  ) -> Bool? {
     let split = split(rows)
-    guard split > 0, !stopping.load(ordering: .relaxed) else { return false }
+    guard split > 0, !stopping.load(ordering: .relaxed) else { return nil }
     generation = generation & 0xFFFF_FFFF == 0xFFFF_FFFF ? 1 : generation + 1
     let tag = generation << 32
     scaleBits.store(scale.bitPattern, ordering: .relaxed)
@@ -88,10 +96,26 @@ final class StepCrew: @unchecked Sendable {
       workspace.fusedPhase(.backward(groups: g..<g + 1, rows: 0..<split, continuing: false), loss: loss, scale: scale)
       handed.store(tag | UInt64(g + 1), ordering: .releasing)
     }
-    var spins = 0
-    let start = ContinuousClock.now
-    while finished.load(ordering: .acquiring) != generation { pause(&spins) }
-    let waited = ContinuousClock.now - start
+    var waited = Duration.zero
+    wait(&waited) { summed.load(ordering: .acquiring) == generation }
+    let finite = error().isFinite
+    if finite { update(.begin) }
+    // Takes whatever groups the worker has finished by then, at least one, each time.
+    var done = 0
+    while done < groups {
+      var ready = 0
+      wait(&waited) {
+        let counter = completed.load(ordering: .acquiring)
+        ready = counter & ~0xFFFF_FFFF == tag ? Int(counter & 0xFFFF_FFFF) : 0
+        return ready > done
+      }
+      workspace.publishGradients(.groups(done..<ready))
+      if finite { update(.groups(done..<ready)) }
+      done = ready
+    }
+    wait(&waited) { finished.load(ordering: .acquiring) == generation }
+    workspace.publishGradients(.end)
+    if finite { update(.end) }
     steps += 1
     balance(after: waited, rows: rows)
     // A worker that keeps its caller waiting long (its core is busy with other work, or the
@@ -102,7 +126,22 @@ final class StepCrew: @unchecked Sendable {
       slowSteps += 1
       if slowSteps >= 32 && slowSteps * 8 > steps - Self.settling { stopping.store(true, ordering: .releasing) }
     }
-    return true
+    return finite
+  }
+
+  /// Waits until `done()`, adding the time waited (if any) to `waited`.
+  @inline(__always)
+  private func wait(_ waited: inout Duration, until done: () -> Bool) {
+    guard !done() else { return }
+    let start = ContinuousClock.now
+    var spins = 0
+    while !done() { pause(&spins) }
+    waited += ContinuousClock.now - start
+  }
+
+  /// Whether a counter tagged with a step's generation has reached `count` in that step.
+  private static func reached(_ counter: UInt64, _ count: Int, in tag: UInt64) -> Bool {
+    counter & ~0xFFFF_FFFF == tag && Int(counter & 0xFFFF_FFFF) >= count
   }
 
   /// Every `Self.round` steps, moves six rows towards the thread that waited less, when the
@@ -135,22 +174,21 @@ final class StepCrew: @unchecked Sendable {
       }
       spins = 0
       seen = current >> 32
+      let tag = seen << 32
       let rows = Int(current & 0xFFFF_FFFF), split = splitRow.load(ordering: .relaxed)
       let scale = Double(bitPattern: scaleBits.load(ordering: .relaxed))
       workspace.fusedPhase(.forward(split..<rows), loss: loss, scale: scale)
       var waited = Duration.zero
-      for g in 0..<groups {
-        if !isHanded(g, in: seen) {
-          let start = ContinuousClock.now
-          spins = 0
-          while !isHanded(g, in: seen) { pause(&spins) }
-          waited += ContinuousClock.now - start
-        }
-        workspace.fusedPhase(.backward(groups: g..<g + 1, rows: split..<rows, continuing: true), loss: loss, scale: scale)
-      }
+      // The caller's row sums come with its first group.
+      wait(&waited) { Self.reached(handed.load(ordering: .acquiring), 1, in: tag) }
       workspace.fusedSums(split..<rows, continuing: true)
+      summed.store(seen, ordering: .releasing)
+      for g in 0..<groups {
+        wait(&waited) { Self.reached(handed.load(ordering: .acquiring), g + 1, in: tag) }
+        workspace.fusedPhase(.backward(groups: g..<g + 1, rows: split..<rows, continuing: true), loss: loss, scale: scale)
+        completed.store(tag | UInt64(g + 1), ordering: .releasing)
+      }
       workerWaited.add(Int(Self.nanoseconds(waited)), ordering: .relaxed)
-      spins = 0
       finished.store(seen, ordering: .releasing)
     }
     stopped.store(true, ordering: .releasing)
@@ -158,11 +196,6 @@ final class StepCrew: @unchecked Sendable {
 
   private static func nanoseconds(_ d: Duration) -> Double {
     Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9
-  }
-
-  private func isHanded(_ group: Int, in generation: UInt64) -> Bool {
-    let h = handed.load(ordering: .acquiring)
-    return h >> 32 == generation && Int(h & 0xFFFF_FFFF) > group
   }
 
   /// Steps the worker has to settle before it may be found slow.

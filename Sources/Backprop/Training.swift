@@ -77,14 +77,21 @@ extension Network {
       if position == 0, rng != nil { rng!.permute(&order) }
       let rows = fullBatch ? n : min((position + 1) * batch, n) - position * batch
       if !fullBatch { workspace.gather(data, rows: order[(position * batch)..<(position * batch + rows)]) }
-      let error = fused
-        ? workspace.fusedStep(rows: rows, loss: loss, reduction: reduction, scale: sampleWeight(batchSize: rows), crew: crew)
-        : workspace.forward(rows: rows, loss: loss, reduction: reduction)
+      var error: Double, updated = false
+      if fused {
+        (error, updated) = workspace.fusedStep(
+          rows: rows, loss: loss, reduction: reduction, scale: sampleWeight(batchSize: rows), crew: crew
+        ) { part in applyGradients(part, in: workspace, optimizer: optimizer, state: &state) }
+      } else {
+        error = workspace.forward(rows: rows, loss: loss, reduction: reduction)
+      }
       guard error.isFinite else {
         return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)
       }
       losses.append(error)
-      if fused {
+      if updated {
+        // A shared step has applied its update part by part, as the gradients became final.
+      } else if fused {
         applyGradients(in: workspace, optimizer: optimizer, state: &state)
       } else {
         backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state)

@@ -109,16 +109,22 @@ final class TrainingWorkspace {
 
   /// Lays out layer l's current weights and biases for the kernels (after every update).
   func load(_ layer: DenseLayer, into l: Int) {
+    load(layer, into: l, neurons: 0..<layers[l].neurons, inputs: 0..<layers[l].inputs, biases: true)
+  }
+
+  /// `load` of the weights w_ji for j in `neurons` and i in `inputs`, and of those neurons'
+  /// biases when `biases`.
+  func load(_ layer: DenseLayer, into l: Int, neurons: Range<Int>, inputs: Range<Int>, biases: Bool) {
     let w = layers[l]
     layer.weights.values.withUnsafeBufferPointer { v in
-      for j in 0..<w.neurons {
-        for i in 0..<w.inputs {
+      for j in neurons {
+        for i in inputs {
           w.weightsByInput[i * w.stride + j] = v[j * w.inputs + i]
           w.weightsByNeuron[j * w.inputStride + i] = v[j * w.inputs + i]
         }
       }
     }
-    for j in 0..<w.neurons { w.biases[j] = layer.biases[j] }
+    if biases { for j in neurons { w.biases[j] = layer.biases[j] } }
   }
 
   /// The forward pass and the batch error E of the first `rows` samples (`Network.forward` and `Network.loss`).
@@ -258,20 +264,28 @@ final class TrainingWorkspace {
 
   /// Copies layer l's gradients from the kernels' layout into `weightGradients[l]` and `biasGradients[l]`.
   private func publishGradients(layer l: Int) {
+    publishGradients(layer: l, neurons: 0..<layers[l].neurons, inputs: 0..<layers[l].inputs, biases: true)
+  }
+
+  /// `publishGradients` of ∂E/∂w_ji for j in `neurons` and i in `inputs`, and of those neurons'
+  /// ∂E/∂b_j when `biases`.
+  func publishGradients(layer l: Int, neurons: Range<Int>, inputs: Range<Int>, biases: Bool) {
     let w = layers[l]
     weightGradients[l].withUnsafeMutableBufferPointer { g in
       if w.gradientsByNeuron {
-        for j in 0..<w.neurons {
-          for i in 0..<w.inputs { g[j * w.inputs + i] = w.weightGradientScratch[i * w.stride + j] }
+        for j in neurons {
+          for i in inputs { g[j * w.inputs + i] = w.weightGradientScratch[i * w.stride + j] }
         }
       } else {
-        for j in 0..<w.neurons {
-          for i in 0..<w.inputs { g[j * w.inputs + i] = w.weightGradientScratch[j * w.inputStride + i] }
+        for j in neurons {
+          for i in inputs { g[j * w.inputs + i] = w.weightGradientScratch[j * w.inputStride + i] }
         }
       }
     }
-    biasGradients[l].withUnsafeMutableBufferPointer { g in
-      for j in 0..<w.neurons { g[j] = w.biasGradientScratch[j] }
+    if biases {
+      biasGradients[l].withUnsafeMutableBufferPointer { g in
+        for j in neurons { g[j] = w.biasGradientScratch[j] }
+      }
     }
   }
 
@@ -290,22 +304,60 @@ final class TrainingWorkspace {
   }
 
   /// Forward pass, error E and the gradients of both layers for the first `rows` samples of a
-  /// network `fuses` takes, into `weightGradients` and `biasGradients`; returns E. With a `crew`,
-  /// its second thread takes part of each phase (which part changes no number: see `FusedPhase`).
+  /// network `fuses` takes, into `weightGradients` and `biasGradients`; returns E.
+  ///
+  /// With a `crew`, its second thread takes part of the step (which part changes no number: see
+  /// `FusedPhase`), and, when E is finite, `update` is called with each part of the gradients as
+  /// soon as it is final (`SharedUpdate`), so the caller can apply it while the worker finishes
+  /// the rest; `updated` says whether it was.
   ///
   /// The same numbers as `forward`, `outputDelta`, `computeGradients` and `propagateDelta`, bit
   /// for bit, with fewer passes over the 100-wide hidden rows: the forward pass, then one pass
   /// that per group of four hidden neurons takes, row by row, the output layer's weight gradient,
   /// the hidden δ (in a register, never stored) and the hidden layer's weight and bias gradients.
   /// Every sum takes its terms in the same order and with the same operations as before.
-  func fusedStep(rows: Int, loss: Loss, reduction: Reduction, scale: Double, crew: StepCrew? = nil) -> Double {
-    if crew?.run(rows: rows, loss: loss, scale: scale) != true {
-      fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
-      fusedSums(0..<rows, continuing: false)
-      fusedPhase(.backward(groups: 0..<hiddenGroups, rows: 0..<rows, continuing: false), loss: loss, scale: scale)
+  func fusedStep(
+    rows: Int, loss: Loss, reduction: Reduction, scale: Double, crew: StepCrew? = nil,
+    update: (SharedUpdate) -> Void = { _ in }
+  ) -> (error: Double, updated: Bool) {
+    let error = { reduction == .mean ? self.stepError / Double(max(rows, 1)) : self.stepError }
+    if let crew, let updated = crew.run(rows: rows, loss: loss, scale: scale, error: error, update: update) {
+      return (error(), updated)
     }
+    fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
+    fusedSums(0..<rows, continuing: false)
+    fusedPhase(.backward(groups: 0..<hiddenGroups, rows: 0..<rows, continuing: false), loss: loss, scale: scale)
     for l in layers.indices { publishGradients(layer: l) }
-    return reduction == .mean ? stepError / Double(max(rows, 1)) : stepError
+    return (error(), false)
+  }
+
+  /// The parts in which `fusedStep` hands a shared step's gradients to its caller, in this order.
+  enum SharedUpdate {
+    /// Before the first part.
+    case begin
+    /// Final: the gradients of the hidden neurons of these groups of four (their weights and
+    /// biases, and the output layer's weights from them).
+    case groups(Range<Int>)
+    /// Final: the output layer's bias gradients, the last part.
+    case end
+  }
+
+  /// `publishGradients` of one `SharedUpdate` part.
+  func publishGradients(_ part: SharedUpdate) {
+    switch part {
+    case .begin: break
+    case .groups(let groups):
+      let neurons = hiddenNeurons(groups)
+      publishGradients(layer: 0, neurons: neurons, inputs: 0..<layers[0].inputs, biases: true)
+      publishGradients(layer: 1, neurons: 0..<layers[1].neurons, inputs: neurons, biases: false)
+    case .end:
+      publishGradients(layer: 1, neurons: 0..<layers[1].neurons, inputs: 0..<0, biases: true)
+    }
+  }
+
+  /// The hidden neurons of these groups.
+  func hiddenNeurons(_ groups: Range<Int>) -> Range<Int> {
+    groups.lowerBound * Lanes.width..<min(groups.upperBound * Lanes.width, layers[0].neurons)
   }
 
   /// E = Σ_n E_n of the step, once `fusedSums` has seen every row.
@@ -570,6 +622,39 @@ extension Network {
         optimizer.apply(to: &layers[l].biases, gradient: workspace.biasGradients[l], slots: &state.biases[l], step: state.step)
       }
       workspace.load(layers[l], into: l)
+    }
+  }
+
+  /// One part of `applyGradients`, for a step shared with a `StepCrew`: the parts, applied in
+  /// order, give the same numbers as the whole (each parameter's update depends on nothing but
+  /// its own gradient and slots).
+  mutating func applyGradients(
+    _ part: TrainingWorkspace.SharedUpdate, in workspace: TrainingWorkspace, optimizer: Optimizer, state: inout OptimizerState
+  ) {
+    switch part {
+    case .begin:
+      state.step += 1
+    case .groups(let groups):
+      let neurons = workspace.hiddenNeurons(groups)
+      let inputs = layers[0].inputCount, hidden = layers[0].neuronCount
+      for k in 0..<layers[1].neuronCount {
+        optimizer.apply(
+          to: &layers[1].weights.values, gradient: workspace.weightGradients[1], slots: &state.weights[1], step: state.step,
+          indices: k * hidden + neurons.lowerBound..<k * hidden + neurons.upperBound)
+      }
+      optimizer.apply(
+        to: &layers[0].weights.values, gradient: workspace.weightGradients[0], slots: &state.weights[0], step: state.step,
+        indices: neurons.lowerBound * inputs..<neurons.upperBound * inputs)
+      if updatesBiases {
+        optimizer.apply(to: &layers[0].biases, gradient: workspace.biasGradients[0], slots: &state.biases[0], step: state.step, indices: neurons)
+      }
+      workspace.load(layers[0], into: 0, neurons: neurons, inputs: 0..<inputs, biases: true)
+      workspace.load(layers[1], into: 1, neurons: 0..<layers[1].neuronCount, inputs: neurons, biases: false)
+    case .end:
+      if updatesBiases {
+        optimizer.apply(to: &layers[1].biases, gradient: workspace.biasGradients[1], slots: &state.biases[1], step: state.step)
+      }
+      workspace.load(layers[1], into: 1, neurons: 0..<layers[1].neuronCount, inputs: 0..<0, biases: true)
     }
   }
 

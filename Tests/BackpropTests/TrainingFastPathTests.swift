@@ -130,6 +130,27 @@ struct TrainingFastPathTests {
     #expect(fastState == slowState)
   }
 
+  @Test("training with two threads stops where the definition does, with the network as before that step")
+  func twoThreadsStopAtTheSameStep() {
+    // The error grows to infinity within a few dozen steps at this learning rate.
+    let c = FastPathCase(widths: [2, 40, 3], hidden: .relu, output: .linear, loss: .halfSquaredError,
+                         optimizer: .sgd(.init(learningRate: 30)), samples: 36)
+    let data = c.data()
+    let schedule = TrainingSchedule(iterations: 200, threads: 2)
+    var fast = c.network(), slow = c.network()
+    var fastState = OptimizerState(for: fast), slowState = OptimizerState(for: slow)
+    let fastHistory = fast.train(on: data, schedule: schedule, optimizer: c.optimizer, state: &fastState)
+    let slowHistory = slow.trainStepByStep(on: data, schedule: schedule, optimizer: c.optimizer, state: &slowState)
+    #expect(slowHistory.stoppedAt != nil)
+    #expect(fastHistory.stoppedAt == slowHistory.stoppedAt)
+    #expect(firstDifference(fastHistory.losses, slowHistory.losses) == nil, "losses")
+    for l in fast.layers.indices {
+      #expect(firstDifference(fast.layers[l].weights.values, slow.layers[l].weights.values) == nil, "layer \(l + 1) weights")
+      #expect(firstDifference(fast.layers[l].biases, slow.layers[l].biases) == nil, "layer \(l + 1) biases")
+    }
+    #expect(fastState == slowState)
+  }
+
   @Test("a step shared with a second thread computes what one thread does, wherever the rows divide",
         arguments: sharedStepCases, [0.1, 6.0 / 11.0, 0.9])
   fileprivate func sharedStepMatchesOneThread(_ c: FastPathCase, share: Double) {
@@ -145,8 +166,8 @@ struct TrainingFastPathTests {
     }
     let scale = network.sampleWeight(batchSize: rows)
     for _ in 0..<3 {
-      let e1 = alone.fusedStep(rows: rows, loss: network.loss, reduction: network.reduction, scale: scale)
-      let e2 = shared.fusedStep(rows: rows, loss: network.loss, reduction: network.reduction, scale: scale, crew: crew)
+      let e1 = alone.fusedStep(rows: rows, loss: network.loss, reduction: network.reduction, scale: scale).error
+      let e2 = shared.fusedStep(rows: rows, loss: network.loss, reduction: network.reduction, scale: scale, crew: crew).error
       #expect(e1.bitPattern == e2.bitPattern)
       for l in network.layers.indices {
         #expect(firstDifference(alone.weightGradients[l], shared.weightGradients[l]) == nil, "layer \(l + 1) weight gradients")
