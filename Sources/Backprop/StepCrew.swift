@@ -37,10 +37,13 @@ final class StepCrew: @unchecked Sendable {
   /// The caller's share of the rows, and the waits of both threads over the current round of steps.
   private var share: Double
   private var callerWaited = Duration.zero
-  /// Steps the caller had to wait long for the worker (the system gave its core to something else).
-  private var slowSteps = 0
-  /// Steps shared with the worker so far.
+  /// Steps shared with the worker so far, and calls to `run`.
   private(set) var steps = 0
+  private var calls = 0
+  /// Steps of the current round in which the caller had to wait long for the worker.
+  private var slowSteps = 0
+  /// While `calls` is below this, the caller runs steps alone; and how long the next pause lasts.
+  private var pausedUntil = 0, nextPause = StepCrew.firstPause
 
   /// Whether a step of `rows` rows through `hidden` hidden neurons is worth a second thread on
   /// this machine: one that takes about 10 µs alone, so the hand-overs (each well under a
@@ -83,8 +86,9 @@ final class StepCrew: @unchecked Sendable {
   func run(
     rows: Int, loss: Loss, scale: Double, error: () -> Double, update: (TrainingWorkspace.SharedUpdate) -> Void
   ) -> Bool? {
+    calls += 1
     let split = split(rows)
-    guard split > 0, !stopping.load(ordering: .relaxed) else { return nil }
+    guard split > 0, calls > pausedUntil, !stopping.load(ordering: .relaxed) else { return nil }
     generation = generation & 0xFFFF_FFFF == 0xFFFF_FFFF ? 1 : generation + 1
     let tag = generation << 32
     scaleBits.store(scale.bitPattern, ordering: .relaxed)
@@ -118,14 +122,7 @@ final class StepCrew: @unchecked Sendable {
     if finite { update(.end) }
     steps += 1
     balance(after: waited, rows: rows)
-    // A worker that keeps its caller waiting long (its core is busy with other work, or the
-    // system put both threads on one core) is let go: the caller is faster alone, with the same
-    // numbers. The first steps are left out: the worker may still be starting, or waiting for
-    // the system to move it to a core of its own, which takes a few milliseconds.
-    if steps > Self.settling && waited > .microseconds(50) {
-      slowSteps += 1
-      if slowSteps >= 32 && slowSteps * 8 > steps - Self.settling { stopping.store(true, ordering: .releasing) }
-    }
+    watch(after: waited)
     return finite
   }
 
@@ -169,7 +166,7 @@ final class StepCrew: @unchecked Sendable {
     while !stopping.load(ordering: .acquiring) {
       let current = step.load(ordering: .acquiring)
       guard current >> 32 != seen else {
-        pause(&spins)
+        pause(&spins, sleeping: true)
         continue
       }
       spins = 0
@@ -198,14 +195,33 @@ final class StepCrew: @unchecked Sendable {
     Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9
   }
 
-  /// Steps the worker has to settle before it may be found slow.
-  private static let settling = 64
+  /// Pauses the sharing when the worker kept the caller waiting long (over 50 µs) in more than
+  /// an eighth of a round's steps: its core is busy with other work, or the system has put both
+  /// threads on one core (a new thread often starts on its creator's). Alone, the caller is
+  /// faster then, with the same numbers. Sharing resumes after the pause, which doubles (up to
+  /// `lastPause` steps) while the worker stays slow and starts over once it is not.
+  private func watch(after waited: Duration) {
+    if waited > .microseconds(50) { slowSteps += 1 }
+    guard steps % Self.round == 0 else { return }
+    if slowSteps * 8 > Self.round {
+      pausedUntil = calls + nextPause
+      nextPause = min(nextPause * 2, Self.lastPause)
+    } else {
+      nextPause = Self.firstPause
+    }
+    slowSteps = 0
+  }
+
+  private static let firstPause = 32, lastPause = 8_192
 
   /// Spins (a step's hand-overs are microseconds apart), then, after some 100 µs, yields the core
-  /// at each turn, so a thread kept waiting by a busy machine or between trainings gives it back.
-  private func pause(_ spins: inout Int) {
+  /// at each turn, so a thread kept waiting by a busy machine gives it back; the worker, waiting
+  /// for a step that may be far off (the caller runs alone for a while), sleeps instead.
+  private func pause(_ spins: inout Int, sleeping: Bool = false) {
     spins += 1
-    if spins > Self.patience { sched_yield() }
+    if spins > Self.patience {
+      if sleeping { usleep(100) } else { sched_yield() }
+    }
   }
 
   /// Spins of `pause` before it starts yielding.

@@ -41,6 +41,9 @@ final class TrainingWorkspace {
   let targets: UnsafeMutablePointer<Double>
   /// E_n of each row of the batch (the fused step sums them in order once every row is done).
   let rowErrors: UnsafeMutablePointer<Double>
+  /// The fused step's gradient sums, group of four hidden neurons by group, each group's together
+  /// (see `groupSumStride`), so that a group's partial or final sums are a few adjacent lines.
+  let groupSums: UnsafeMutablePointer<Double>
   /// The gradients in the shapes the optimizer takes (compact, like the network's own arrays).
   var weightGradients: [[Double]]
   var biasGradients: [[Double]]
@@ -52,7 +55,8 @@ final class TrainingWorkspace {
   init(for network: Network, batchCapacity: Int) {
     self.batchCapacity = batchCapacity
     inputStride = Lanes.padded(network.inputCount)
-    var sizes: [Int] = [batchCapacity * inputStride, batchCapacity * Lanes.padded(network.outputCount), batchCapacity]
+    let groups = network.layers.first.map { Lanes.padded($0.neuronCount) / Lanes.width } ?? 0
+    var sizes: [Int] = [batchCapacity * inputStride, batchCapacity * Lanes.padded(network.outputCount), batchCapacity, groups * 9 * Lanes.width]
     for layer in network.layers {
       let stride = Lanes.padded(layer.neuronCount), inputStride = Lanes.padded(layer.inputCount)
       sizes += Array(repeating: batchCapacity * stride, count: 5) + [Self.slack]
@@ -70,6 +74,7 @@ final class TrainingWorkspace {
     inputs = take(batchCapacity * inputStride)
     targets = take(batchCapacity * Lanes.padded(network.outputCount))
     rowErrors = take(batchCapacity)
+    groupSums = take(groups * 9 * Lanes.width)
     layers = network.layers.map { layer in
       let stride = Lanes.padded(layer.neuronCount), inputStride = Lanes.padded(layer.inputCount)
       let rows = batchCapacity * stride
@@ -327,7 +332,8 @@ final class TrainingWorkspace {
     fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
     fusedSums(0..<rows, continuing: false)
     fusedPhase(.backward(groups: 0..<hiddenGroups, rows: 0..<rows, continuing: false), loss: loss, scale: scale)
-    for l in layers.indices { publishGradients(layer: l) }
+    publishGradients(.groups(0..<hiddenGroups))
+    publishGradients(.end)
     return (error(), false)
   }
 
@@ -344,16 +350,35 @@ final class TrainingWorkspace {
 
   /// `publishGradients` of one `SharedUpdate` part.
   func publishGradients(_ part: SharedUpdate) {
+    let d = layers[0].inputs, k = layers[1].neurons, hidden = layers[0].neurons
     switch part {
     case .begin: break
     case .groups(let groups):
-      let neurons = hiddenNeurons(groups)
-      publishGradients(layer: 0, neurons: neurons, inputs: 0..<layers[0].inputs, biases: true)
-      publishGradients(layer: 1, neurons: 0..<layers[1].neurons, inputs: neurons, biases: false)
+      // Each neuron j of the groups, with its lane in its group's sums; one array at a time
+      // (they are one property, which may not be accessed twice at once).
+      let stride = groupSumStride
+      @inline(__always) func each(_ body: (_ j: Int, _ sums: UnsafeMutablePointer<Double>) -> Void) {
+        for g in groups {
+          for lane in 0..<min(Lanes.width, hidden - g * Lanes.width) { body(g * Lanes.width + lane, groupSums + g * stride + lane) }
+        }
+      }
+      weightGradients[1].withUnsafeMutableBufferPointer { w2 in
+        each { j, sums in for o in 0..<k { w2[o * hidden + j] = sums[o * Lanes.width] } }
+      }
+      weightGradients[0].withUnsafeMutableBufferPointer { w1 in
+        each { j, sums in for i in 0..<d { w1[j * d + i] = sums[(k + i) * Lanes.width] } }
+      }
+      biasGradients[0].withUnsafeMutableBufferPointer { b1 in
+        each { j, sums in b1[j] = sums[(k + d) * Lanes.width] }
+      }
     case .end:
-      publishGradients(layer: 1, neurons: 0..<layers[1].neurons, inputs: 0..<0, biases: true)
+      publishGradients(layer: 1, neurons: 0..<k, inputs: 0..<0, biases: true)
     }
   }
+
+  /// Doubles per group in `groupSums`: one lane group for each output k (the output layer's
+  /// ∂E/∂w_kj), each input i (the hidden layer's ∂E/∂w_ji) and the bias (∂E/∂b_j), in that order.
+  var groupSumStride: Int { (layers[1].neurons + layers[0].inputs + 1) * Lanes.width }
 
   /// The hidden neurons of these groups.
   func hiddenNeurons(_ groups: Range<Int>) -> Range<Int> {
@@ -537,23 +562,27 @@ final class TrainingWorkspace {
     let h = layers[0], o = layers[1]
     let hs = h.stride, os = o.stride, xs = inputStride
     let s = Lanes(repeating: scale)
-    let g1 = h.weightGradientScratch, g2 = o.weightGradientScratch, w2 = UnsafePointer(o.weightsByNeuron)
+    let w2 = UnsafePointer(o.weightsByNeuron), sumStride = (k + d + 1) * Lanes.width
     for c in Swift.stride(from: groups.lowerBound &* Lanes.width, to: groups.upperBound &* Lanes.width, by: Lanes.width) {
+      let sums = groupSums + c / Lanes.width * sumStride
+      @inline(__always) func q(_ o: Int) -> UnsafeMutablePointer<Double> { sums + o * Lanes.width }
+      @inline(__always) func p(_ i: Int) -> UnsafeMutablePointer<Double> { sums + (k + i) * Lanes.width }
+      let bias = sums + (k + d) * Lanes.width
       // Sums for hidden neurons j = c..<c + 4: the output layer's ∂E/∂w_kj (q, one per output k,
       // as `weightGradientsByInput`), the hidden layer's ∂E/∂w_ji (p, one per input i) and ∂E/∂b_j
       // (as `weightGradientsByNeuron`). Each starts at 0 and adds its terms in row order.
       var q0 = Lanes(), q1 = Lanes(), q2 = Lanes(), q3 = Lanes()
       var p0 = Lanes(), p1 = Lanes(), p2 = Lanes(), p3 = Lanes(), b = Lanes()
       if continuing {
-        q0 = Lanes(at: g2 + c)
-        if k > 1 { q1 = Lanes(at: g2 + hs + c) }
-        if k > 2 { q2 = Lanes(at: g2 + 2 * hs + c) }
-        if k > 3 { q3 = Lanes(at: g2 + 3 * hs + c) }
-        p0 = Lanes(at: g1 + c)
-        if d > 1 { p1 = Lanes(at: g1 + hs + c) }
-        if d > 2 { p2 = Lanes(at: g1 + 2 * hs + c) }
-        if d > 3 { p3 = Lanes(at: g1 + 3 * hs + c) }
-        b = Lanes(at: h.biasGradientScratch + c)
+        q0 = Lanes(at: q(0))
+        if k > 1 { q1 = Lanes(at: q(1)) }
+        if k > 2 { q2 = Lanes(at: q(2)) }
+        if k > 3 { q3 = Lanes(at: q(3)) }
+        p0 = Lanes(at: p(0))
+        if d > 1 { p1 = Lanes(at: p(1)) }
+        if d > 2 { p2 = Lanes(at: p(2)) }
+        if d > 3 { p3 = Lanes(at: p(3)) }
+        b = Lanes(at: bias)
       }
       // The output layer's weights w_kj, one row per output k.
       let v0 = Lanes(at: w2 + c), v1 = k > 1 ? Lanes(at: w2 + hs + c) : Lanes()
@@ -591,15 +620,15 @@ final class TrainingWorkspace {
         if d > 3 { p3 += sd * Lanes(repeating: xr[3]) }
         b += sd
       }
-      q0.store(at: g2 + c)
-      if k > 1 { q1.store(at: g2 + hs + c) }
-      if k > 2 { q2.store(at: g2 + 2 * hs + c) }
-      if k > 3 { q3.store(at: g2 + 3 * hs + c) }
-      p0.store(at: g1 + c)
-      if d > 1 { p1.store(at: g1 + hs + c) }
-      if d > 2 { p2.store(at: g1 + 2 * hs + c) }
-      if d > 3 { p3.store(at: g1 + 3 * hs + c) }
-      b.store(at: h.biasGradientScratch + c)
+      q0.store(at: q(0))
+      if k > 1 { q1.store(at: q(1)) }
+      if k > 2 { q2.store(at: q(2)) }
+      if k > 3 { q3.store(at: q(3)) }
+      p0.store(at: p(0))
+      if d > 1 { p1.store(at: p(1)) }
+      if d > 2 { p2.store(at: p(2)) }
+      if d > 3 { p3.store(at: p(3)) }
+      b.store(at: bias)
     }
   }
 }
