@@ -543,7 +543,9 @@ final class TrainingWorkspace {
         for j in 0..<k where z[j] > top { top = z[j] }
         var e = Lanes(), total = 0.0
         for j in 0..<k {
-          e[j] = Foundation.exp(z[j] - top)
+          // exp(0) is exactly 1 (and z_j − top is +0 exactly when z_j is the maximum).
+          let x = z[j] - top
+          e[j] = x == 0 ? 1 : Foundation.exp(x)
           total += e[j]
         }
         (e / Lanes(repeating: total)).store(at: o.a + r)
