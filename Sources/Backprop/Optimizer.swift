@@ -110,13 +110,33 @@ extension Optimizer {
   /// `apply` to the parameters at `indices` only: each parameter's update depends on nothing
   /// but its own gradient and slots, so updating in parts gives the same numbers.
   func apply(to values: inout [Double], gradient: [Double], slots: inout OptimizerSlots, step: Int, indices: Range<Int>) {
+    guard !indices.isEmpty else { return }
+    values.withUnsafeMutableBufferPointer { values in
+      gradient.withUnsafeBufferPointer { gradient in
+        slots.velocity.withUnsafeMutableBufferPointer { velocity in
+          slots.square.withUnsafeMutableBufferPointer { square in
+            apply(
+              to: values.baseAddress!, gradient: gradient.baseAddress!, velocity: velocity.baseAddress!, square: square.baseAddress!,
+              step: step, indices: indices)
+          }
+        }
+      }
+    }
+  }
+
+  /// `apply` on parameters, gradients and slots (velocity, square) given by where they start.
+  func apply(
+    to values: UnsafeMutablePointer<Double>, gradient: UnsafePointer<Double>, velocity: UnsafeMutablePointer<Double>,
+    square: UnsafeMutablePointer<Double>, step: Int, indices: Range<Int>
+  ) {
+    guard !indices.isEmpty else { return }
     switch self {
     case .sgd(let o):
       for i in indices {
         var g = gradient[i] + o.weightDecay * values[i]
         if o.momentum != 0 {
-          let v = step == 1 ? g : o.momentum * slots.velocity[i] + (1 - o.dampening) * g
-          slots.velocity[i] = v
+          let v = step == 1 ? g : o.momentum * velocity[i] + (1 - o.dampening) * g
+          velocity[i] = v
           g = o.nesterov ? g + o.momentum * v : v
         }
         values[i] -= o.learningRate * g
@@ -124,12 +144,12 @@ extension Optimizer {
     case .rmsprop(let o):
       for i in indices {
         let g = gradient[i] + o.weightDecay * values[i]
-        let s = o.alpha * slots.square[i] + (1 - o.alpha) * g * g
-        slots.square[i] = s
+        let s = o.alpha * square[i] + (1 - o.alpha) * g * g
+        square[i] = s
         let scaled = g / (s.squareRoot() + o.epsilon)
         if o.momentum > 0 {
-          let v = o.momentum * slots.velocity[i] + scaled
-          slots.velocity[i] = v
+          let v = o.momentum * velocity[i] + scaled
+          velocity[i] = v
           values[i] -= o.learningRate * v
         } else {
           values[i] -= o.learningRate * scaled
@@ -142,10 +162,10 @@ extension Optimizer {
       let root2 = correction2.squareRoot()
       for i in indices {
         let g = gradient[i] + o.weightDecay * values[i]
-        let m = o.beta1 * slots.velocity[i] + (1 - o.beta1) * g
-        let v = o.beta2 * slots.square[i] + (1 - o.beta2) * g * g
-        slots.velocity[i] = m
-        slots.square[i] = v
+        let m = o.beta1 * velocity[i] + (1 - o.beta1) * g
+        let v = o.beta2 * square[i] + (1 - o.beta2) * g * g
+        velocity[i] = m
+        square[i] = v
         values[i] -= stepSize * m / (v.squareRoot() / root2 + o.epsilon)
       }
     }

@@ -25,11 +25,10 @@ final class StepCrew: @unchecked Sendable {
   private let scaleBits = Atomic<UInt64>(0), splitRow = Atomic<Int>(0)
   /// generation << 32 | the number of groups whose partial sums are in the gradient buffers.
   private let handed = Atomic<UInt64>(0)
-  /// generation << 32 | the number of groups whose sums the worker has finished.
-  private let completed = Atomic<UInt64>(0)
-  /// The generation of the last step whose row sums (E, the output bias gradient) the worker
-  /// finished, and of the last step it finished whole.
-  private let summed = Atomic<UInt64>(0), finished = Atomic<UInt64>(0)
+  /// The generation of the last step the worker finished.
+  private let finished = Atomic<UInt64>(0)
+  /// The optimizer's t for the step's update, or 0 for no update; written before `step`.
+  private let updateStep = Atomic<Int>(0)
   /// Nanoseconds the worker waited for the caller's partial sums, since the caller last looked.
   private let workerWaited = Atomic<Int>(0)
   private let stopping = Atomic<Bool>(false), stopped = Atomic<Bool>(false)
@@ -78,21 +77,19 @@ final class StepCrew: @unchecked Sendable {
     return min(max(Int((Double(rows) * share / 6).rounded()) * 6, 6), (rows - 6) / 6 * 6)
   }
 
-  /// Runs a fused step with the worker: both phases, and the gradients published part by part
-  /// as the worker finishes them, each passed to `update` once `error()` (E) is known to be
-  /// finite, so the caller updates while the worker still works. Returns whether it called
-  /// `update`, or nil, having done nothing, when the step is too small to split or the worker has
-  /// been stopped; then the caller runs the step alone.
-  func run(
-    rows: Int, loss: Loss, scale: Double, error: () -> Double, update: (TrainingWorkspace.SharedUpdate) -> Void
-  ) -> Bool? {
+  /// Runs a fused step with the worker: both phases, the gradients published, and, when
+  /// `updating` and E is finite, the update (with the optimizer's t = `step`), which the worker
+  /// makes group by group as it finishes each group's sums. False, having done nothing, when the
+  /// step is too small to split or sharing is paused or stopped; then the caller runs it alone.
+  func run(rows: Int, loss: Loss, scale: Double, step optimizerStep: Int, updating: Bool) -> Bool {
     calls += 1
     let split = split(rows)
-    guard split > 0, calls > pausedUntil, !stopping.load(ordering: .relaxed) else { return nil }
+    guard split > 0, calls > pausedUntil, !stopping.load(ordering: .relaxed) else { return false }
     generation = generation & 0xFFFF_FFFF == 0xFFFF_FFFF ? 1 : generation + 1
     let tag = generation << 32
     scaleBits.store(scale.bitPattern, ordering: .relaxed)
     splitRow.store(split, ordering: .relaxed)
+    updateStep.store(updating ? optimizerStep : 0, ordering: .relaxed)
     step.store(tag | UInt64(rows), ordering: .releasing)
     workspace.fusedPhase(.forward(0..<split), loss: loss, scale: scale)
     workspace.fusedSums(0..<split, continuing: false)
@@ -101,29 +98,11 @@ final class StepCrew: @unchecked Sendable {
       handed.store(tag | UInt64(g + 1), ordering: .releasing)
     }
     var waited = Duration.zero
-    wait(&waited) { summed.load(ordering: .acquiring) == generation }
-    let finite = error().isFinite
-    if finite { update(.begin) }
-    // Takes whatever groups the worker has finished by then, at least one, each time.
-    var done = 0
-    while done < groups {
-      var ready = 0
-      wait(&waited) {
-        let counter = completed.load(ordering: .acquiring)
-        ready = counter & ~0xFFFF_FFFF == tag ? Int(counter & 0xFFFF_FFFF) : 0
-        return ready > done
-      }
-      workspace.publishGradients(.groups(done..<ready))
-      if finite { update(.groups(done..<ready)) }
-      done = ready
-    }
     wait(&waited) { finished.load(ordering: .acquiring) == generation }
-    workspace.publishGradients(.end)
-    if finite { update(.end) }
     steps += 1
     balance(after: waited, rows: rows)
     watch(after: waited)
-    return finite
+    return true
   }
 
   /// Waits until `done()`, adding the time waited (if any) to `waited`.
@@ -176,15 +155,20 @@ final class StepCrew: @unchecked Sendable {
       let scale = Double(bitPattern: scaleBits.load(ordering: .relaxed))
       workspace.fusedPhase(.forward(split..<rows), loss: loss, scale: scale)
       var waited = Duration.zero
-      // The caller's row sums come with its first group.
+      // The caller's row sums come with its first group; with them, E is known, and with it
+      // whether to update (not when E is infinite or NaN: training stops before that step).
       wait(&waited) { Self.reached(handed.load(ordering: .acquiring), 1, in: tag) }
       workspace.fusedSums(split..<rows, continuing: true)
-      summed.store(seen, ordering: .releasing)
+      let optimizerStep = updateStep.load(ordering: .relaxed)
+      let updating = optimizerStep > 0 && workspace.stepError.isFinite
       for g in 0..<groups {
         wait(&waited) { Self.reached(handed.load(ordering: .acquiring), g + 1, in: tag) }
         workspace.fusedPhase(.backward(groups: g..<g + 1, rows: split..<rows, continuing: true), loss: loss, scale: scale)
-        completed.store(tag | UInt64(g + 1), ordering: .releasing)
+        workspace.publishGradients(.groups(g..<g + 1))
+        if updating { workspace.update(.groups(g..<g + 1), step: optimizerStep) }
       }
+      workspace.publishGradients(.end)
+      if updating { workspace.update(.end, step: optimizerStep) }
       workerWaited.add(Int(Self.nanoseconds(waited)), ordering: .relaxed)
       finished.store(seen, ordering: .releasing)
     }

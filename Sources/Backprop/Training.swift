@@ -72,32 +72,28 @@ extension Network {
       ?? StepCrew.worthwhile(rows: batch, hidden: layers[0].neuronCount, iterations: schedule.iterations))
     let crew = shared ? StepCrew(workspace: workspace, loss: loss) : nil
     defer { crew?.stop() }
+    if fused { workspace.beginUpdates(self, state: state, optimizer: optimizer) }
     for k in 0..<schedule.iterations {
       let position = k % perEpoch
       if position == 0, rng != nil { rng!.permute(&order) }
       let rows = fullBatch ? n : min((position + 1) * batch, n) - position * batch
       if !fullBatch { workspace.gather(data, rows: order[(position * batch)..<(position * batch + rows)]) }
-      var error: Double, updated = false
-      if fused {
-        (error, updated) = workspace.fusedStep(
-          rows: rows, loss: loss, reduction: reduction, scale: sampleWeight(batchSize: rows), crew: crew
-        ) { part in applyGradients(part, in: workspace, optimizer: optimizer, state: &state) }
-      } else {
-        error = workspace.forward(rows: rows, loss: loss, reduction: reduction)
-      }
+      // The fused step updates the workspace's copy of the parameters (when E is finite).
+      let error = fused
+        ? workspace.fusedStep(rows: rows, loss: loss, reduction: reduction, scale: sampleWeight(batchSize: rows), crew: crew).error
+        : workspace.forward(rows: rows, loss: loss, reduction: reduction)
       guard error.isFinite else {
+        if fused { workspace.endUpdates(into: &self, state: &state) }
         return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)
       }
       losses.append(error)
-      if updated {
-        // A shared step has applied its update part by part, as the gradients became final.
-      } else if fused {
-        applyGradients(in: workspace, optimizer: optimizer, state: &state)
-      } else {
-        backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state)
+      if !fused { backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state) }
+      if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations {
+        if fused { workspace.endUpdates(into: &self, state: &state) }
+        observer(k + 1, self)
       }
-      if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations { observer(k + 1, self) }
     }
+    if fused { workspace.endUpdates(into: &self, state: &state) }
     return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
   }
 

@@ -47,6 +47,9 @@ final class TrainingWorkspace {
   /// The gradients in the shapes the optimizer takes (compact, like the network's own arrays).
   var weightGradients: [[Double]]
   var biasGradients: [[Double]]
+  /// The same for the fused step, which both threads of a shared step write and read (so as raw
+  /// storage, not arrays, whose every access the runtime checks for overlap).
+  let fusedWeightGradients: [UnsafeMutablePointer<Double>], fusedBiasGradients: [UnsafeMutablePointer<Double>]
 
   private let arena: UnsafeMutablePointer<Double>
   /// Doubles after each scaled δ that `Kernels.weightGradientsByNeuron` may read (and ignore) past the last row.
@@ -62,6 +65,7 @@ final class TrainingWorkspace {
       sizes += Array(repeating: batchCapacity * stride, count: 5) + [Self.slack]
       sizes += [layer.inputCount * stride, layer.neuronCount * inputStride, stride]
       sizes += [max(layer.inputCount * stride, layer.neuronCount * inputStride), stride]
+      sizes += [layer.weights.values.count, layer.biases.count]
     }
     let total = sizes.reduce(0, +)
     arena = .allocate(capacity: total)
@@ -87,11 +91,121 @@ final class TrainingWorkspace {
         weightGradientScratch: take(max(layer.inputCount * stride, layer.neuronCount * inputStride)),
         biasGradientScratch: take(stride))
     }
+    var fusedWeights: [UnsafeMutablePointer<Double>] = [], fusedBiases: [UnsafeMutablePointer<Double>] = []
+    for layer in network.layers {
+      fusedWeights.append(take(layer.weights.values.count))
+      fusedBiases.append(take(layer.biases.count))
+    }
+    fusedWeightGradients = fusedWeights
+    fusedBiasGradients = fusedBiases
     weightGradients = network.layers.map { Array(repeating: 0, count: $0.weights.values.count) }
     biasGradients = network.layers.map { Array(repeating: 0, count: $0.biases.count) }
   }
 
-  deinit { arena.deallocate() }
+  deinit {
+    arena.deallocate()
+    parameterStorage?.deallocate()
+  }
+
+  // MARK: - The parameters the fused step updates
+
+  /// One layer's parameters and optimizer slots, in the network's layout (w_ji at j · inputs + i).
+  struct LayerParameters {
+    let weights, biases, weightVelocity, weightSquare, biasVelocity, biasSquare: UnsafeMutablePointer<Double>
+  }
+
+  /// While `train` runs the fused step (from `beginUpdates`): the network's parameters and
+  /// optimizer slots, which each step updates in place, part by part and from either thread;
+  /// `endUpdates` copies them back into the network.
+  private(set) var parameters: [LayerParameters] = []
+  private var parameterStorage: UnsafeMutablePointer<Double>?
+  private var optimizer: Optimizer = .sgd(.init(learningRate: 0))
+  private var updatesBiases = true
+  /// Updates applied so far (the optimizer's t).
+  private(set) var optimizerStep = 0
+
+  /// Takes `network`'s parameters and `state` for the fused step to update with `optimizer`.
+  func beginUpdates(_ network: Network, state: OptimizerState, optimizer: Optimizer) {
+    precondition(parameterStorage == nil, "updates have begun")
+    let total = network.layers.reduce(0) { $0 + 3 * ($1.weights.values.count + $1.biases.count) }
+    let storage = UnsafeMutablePointer<Double>.allocate(capacity: total)
+    parameterStorage = storage
+    var next = storage
+    func take(_ values: [Double]) -> UnsafeMutablePointer<Double> {
+      defer { next += values.count }
+      next.initialize(from: values, count: values.count)
+      return next
+    }
+    parameters = network.layers.indices.map { l in
+      LayerParameters(
+        weights: take(network.layers[l].weights.values), biases: take(network.layers[l].biases),
+        weightVelocity: take(state.weights[l].velocity), weightSquare: take(state.weights[l].square),
+        biasVelocity: take(state.biases[l].velocity), biasSquare: take(state.biases[l].square))
+    }
+    self.optimizer = optimizer
+    updatesBiases = network.updatesBiases
+    optimizerStep = state.step
+  }
+
+  /// Copies the parameters and slots as updated so far back into `network` and `state`.
+  func endUpdates(into network: inout Network, state: inout OptimizerState) {
+    // In place: an observer may look every few steps, and a step allocates nothing.
+    func copy(_ source: UnsafeMutablePointer<Double>, into array: inout [Double]) {
+      array.withUnsafeMutableBufferPointer { $0.baseAddress?.update(from: source, count: $0.count) }
+    }
+    for (l, p) in parameters.enumerated() {
+      copy(p.weights, into: &network.layers[l].weights.values)
+      copy(p.biases, into: &network.layers[l].biases)
+      copy(p.weightVelocity, into: &state.weights[l].velocity)
+      copy(p.weightSquare, into: &state.weights[l].square)
+      copy(p.biasVelocity, into: &state.biases[l].velocity)
+      copy(p.biasSquare, into: &state.biases[l].square)
+    }
+    state.step = optimizerStep
+  }
+
+  /// One update of the parameters in `part` (with the optimizer's t = `step`), from the gradients
+  /// published for it, and their layout for the kernels. Each parameter's update depends on
+  /// nothing but its own gradient and slots, so the parts make the same update as the whole.
+  func update(_ part: SharedUpdate, step: Int) {
+    guard parameters.count == 2 else { return }
+    let hidden = layers[0].neurons, inputs = layers[0].inputs, outputs = layers[1].neurons
+    let p0 = parameters[0], p1 = parameters[1]
+    switch part {
+    case .groups(let groups):
+      let neurons = hiddenNeurons(groups)
+      for k in 0..<outputs {
+        optimizer.apply(
+          to: p1.weights, gradient: fusedWeightGradients[1], velocity: p1.weightVelocity, square: p1.weightSquare, step: step,
+          indices: k * hidden + neurons.lowerBound..<k * hidden + neurons.upperBound)
+      }
+      optimizer.apply(
+        to: p0.weights, gradient: fusedWeightGradients[0], velocity: p0.weightVelocity, square: p0.weightSquare, step: step,
+        indices: neurons.lowerBound * inputs..<neurons.upperBound * inputs)
+      if updatesBiases {
+        optimizer.apply(to: p0.biases, gradient: fusedBiasGradients[0], velocity: p0.biasVelocity, square: p0.biasSquare, step: step, indices: neurons)
+      }
+      load(layer: 0, neurons: neurons, inputs: 0..<inputs, biases: true)
+      load(layer: 1, neurons: 0..<outputs, inputs: neurons, biases: false)
+    case .end:
+      if updatesBiases {
+        optimizer.apply(to: p1.biases, gradient: fusedBiasGradients[1], velocity: p1.biasVelocity, square: p1.biasSquare, step: step, indices: 0..<outputs)
+      }
+      load(layer: 1, neurons: 0..<outputs, inputs: 0..<0, biases: true)
+    }
+  }
+
+  /// `load` from `parameters`.
+  private func load(layer l: Int, neurons: Range<Int>, inputs: Range<Int>, biases: Bool) {
+    let w = layers[l], p = parameters[l]
+    for j in neurons {
+      for i in inputs {
+        w.weightsByInput[i * w.stride + j] = p.weights[j * w.inputs + i]
+        w.weightsByNeuron[j * w.inputStride + i] = p.weights[j * w.inputs + i]
+      }
+    }
+    if biases { for j in neurons { w.biases[j] = p.biases[j] } }
+  }
 
   /// Copies samples `indices` (or all, in order, when nil) of `data` into the batch buffers.
   func gather(_ data: Dataset, rows indices: ArraySlice<Int>?) {
@@ -309,38 +423,37 @@ final class TrainingWorkspace {
   }
 
   /// Forward pass, error E and the gradients of both layers for the first `rows` samples of a
-  /// network `fuses` takes, into `weightGradients` and `biasGradients`; returns E.
-  ///
-  /// With a `crew`, its second thread takes part of the step (which part changes no number: see
-  /// `FusedPhase`), and, when E is finite, `update` is called with each part of the gradients as
-  /// soon as it is final (`SharedUpdate`), so the caller can apply it while the worker finishes
-  /// the rest; `updated` says whether it was.
+  /// network `fuses` takes, into `weightGradients` and `biasGradients`; then, if E is finite and
+  /// updates have begun (`beginUpdates`), one update of the parameters. Returns E and whether it
+  /// updated. With a `crew`, its second thread takes part of the step (which part changes no
+  /// number: see `FusedPhase`) and makes the update, group by group as the gradients become final.
   ///
   /// The same numbers as `forward`, `outputDelta`, `computeGradients` and `propagateDelta`, bit
   /// for bit, with fewer passes over the 100-wide hidden rows: the forward pass, then one pass
   /// that per group of four hidden neurons takes, row by row, the output layer's weight gradient,
   /// the hidden δ (in a register, never stored) and the hidden layer's weight and bias gradients.
   /// Every sum takes its terms in the same order and with the same operations as before.
-  func fusedStep(
-    rows: Int, loss: Loss, reduction: Reduction, scale: Double, crew: StepCrew? = nil,
-    update: (SharedUpdate) -> Void = { _ in }
-  ) -> (error: Double, updated: Bool) {
-    let error = { reduction == .mean ? self.stepError / Double(max(rows, 1)) : self.stepError }
-    if let crew, let updated = crew.run(rows: rows, loss: loss, scale: scale, error: error, update: update) {
-      return (error(), updated)
+  func fusedStep(rows: Int, loss: Loss, reduction: Reduction, scale: Double, crew: StepCrew? = nil) -> (error: Double, updated: Bool) {
+    let updates = !parameters.isEmpty
+    if let crew, crew.run(rows: rows, loss: loss, scale: scale, step: optimizerStep + 1, updating: updates) {
+    } else {
+      fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
+      fusedSums(0..<rows, continuing: false)
+      fusedPhase(.backward(groups: 0..<hiddenGroups, rows: 0..<rows, continuing: false), loss: loss, scale: scale)
+      publishGradients(.groups(0..<hiddenGroups))
+      publishGradients(.end)
+      if updates && stepError.isFinite {
+        update(.groups(0..<hiddenGroups), step: optimizerStep + 1)
+        update(.end, step: optimizerStep + 1)
+      }
     }
-    fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
-    fusedSums(0..<rows, continuing: false)
-    fusedPhase(.backward(groups: 0..<hiddenGroups, rows: 0..<rows, continuing: false), loss: loss, scale: scale)
-    publishGradients(.groups(0..<hiddenGroups))
-    publishGradients(.end)
-    return (error(), false)
+    let updated = updates && stepError.isFinite
+    if updated { optimizerStep += 1 }
+    return (reduction == .mean ? stepError / Double(max(rows, 1)) : stepError, updated)
   }
 
-  /// The parts in which `fusedStep` hands a shared step's gradients to its caller, in this order.
+  /// The parts in which a step's gradients become final and its update is made.
   enum SharedUpdate {
-    /// Before the first part.
-    case begin
     /// Final: the gradients of the hidden neurons of these groups of four (their weights and
     /// biases, and the output layer's weights from them).
     case groups(Range<Int>)
@@ -352,28 +465,29 @@ final class TrainingWorkspace {
   func publishGradients(_ part: SharedUpdate) {
     let d = layers[0].inputs, k = layers[1].neurons, hidden = layers[0].neurons
     switch part {
-    case .begin: break
     case .groups(let groups):
-      // Each neuron j of the groups, with its lane in its group's sums; one array at a time
-      // (they are one property, which may not be accessed twice at once).
+      // Each neuron j of the groups, with its lane in its group's sums.
       let stride = groupSumStride
       @inline(__always) func each(_ body: (_ j: Int, _ sums: UnsafeMutablePointer<Double>) -> Void) {
         for g in groups {
           for lane in 0..<min(Lanes.width, hidden - g * Lanes.width) { body(g * Lanes.width + lane, groupSums + g * stride + lane) }
         }
       }
-      weightGradients[1].withUnsafeMutableBufferPointer { w2 in
-        each { j, sums in for o in 0..<k { w2[o * hidden + j] = sums[o * Lanes.width] } }
-      }
-      weightGradients[0].withUnsafeMutableBufferPointer { w1 in
-        each { j, sums in for i in 0..<d { w1[j * d + i] = sums[(k + i) * Lanes.width] } }
-      }
-      biasGradients[0].withUnsafeMutableBufferPointer { b1 in
-        each { j, sums in b1[j] = sums[(k + d) * Lanes.width] }
+      let w2 = fusedWeightGradients[1], w1 = fusedWeightGradients[0], b1 = fusedBiasGradients[0]
+      each { j, sums in
+        for o in 0..<k { w2[o * hidden + j] = sums[o * Lanes.width] }
+        for i in 0..<d { w1[j * d + i] = sums[(k + i) * Lanes.width] }
+        b1[j] = sums[(k + d) * Lanes.width]
       }
     case .end:
-      publishGradients(layer: 1, neurons: 0..<k, inputs: 0..<0, biases: true)
+      for j in 0..<k { fusedBiasGradients[1][j] = layers[1].biasGradientScratch[j] }
     }
+  }
+
+  /// The gradients the last fused step left, as arrays.
+  var fusedGradients: (weights: [[Double]], biases: [[Double]]) {
+    (zip(fusedWeightGradients, weightGradients).map { Array(UnsafeBufferPointer(start: $0, count: $1.count)) },
+     zip(fusedBiasGradients, biasGradients).map { Array(UnsafeBufferPointer(start: $0, count: $1.count)) })
   }
 
   /// Doubles per group in `groupSums`: one lane group for each output k (the output layer's
@@ -641,52 +755,6 @@ extension Network {
   var trainsInWorkspace: Bool {
     guard let last = layers.indices.last else { return false }
     return layers[..<last].allSatisfy(\.activation.isElementwise)
-  }
-
-  /// One update from the gradients `TrainingWorkspace.fusedStep` left (simultaneous update order):
-  /// each layer's optimizer step, from the output layer down, as `update` takes them.
-  mutating func applyGradients(in workspace: TrainingWorkspace, optimizer: Optimizer, state: inout OptimizerState) {
-    state.step += 1
-    for l in stride(from: layers.count - 1, through: 0, by: -1) {
-      optimizer.apply(to: &layers[l].weights.values, gradient: workspace.weightGradients[l], slots: &state.weights[l], step: state.step)
-      if updatesBiases {
-        optimizer.apply(to: &layers[l].biases, gradient: workspace.biasGradients[l], slots: &state.biases[l], step: state.step)
-      }
-      workspace.load(layers[l], into: l)
-    }
-  }
-
-  /// One part of `applyGradients`, for a step shared with a `StepCrew`: the parts, applied in
-  /// order, give the same numbers as the whole (each parameter's update depends on nothing but
-  /// its own gradient and slots).
-  mutating func applyGradients(
-    _ part: TrainingWorkspace.SharedUpdate, in workspace: TrainingWorkspace, optimizer: Optimizer, state: inout OptimizerState
-  ) {
-    switch part {
-    case .begin:
-      state.step += 1
-    case .groups(let groups):
-      let neurons = workspace.hiddenNeurons(groups)
-      let inputs = layers[0].inputCount, hidden = layers[0].neuronCount
-      for k in 0..<layers[1].neuronCount {
-        optimizer.apply(
-          to: &layers[1].weights.values, gradient: workspace.weightGradients[1], slots: &state.weights[1], step: state.step,
-          indices: k * hidden + neurons.lowerBound..<k * hidden + neurons.upperBound)
-      }
-      optimizer.apply(
-        to: &layers[0].weights.values, gradient: workspace.weightGradients[0], slots: &state.weights[0], step: state.step,
-        indices: neurons.lowerBound * inputs..<neurons.upperBound * inputs)
-      if updatesBiases {
-        optimizer.apply(to: &layers[0].biases, gradient: workspace.biasGradients[0], slots: &state.biases[0], step: state.step, indices: neurons)
-      }
-      workspace.load(layers[0], into: 0, neurons: neurons, inputs: 0..<inputs, biases: true)
-      workspace.load(layers[1], into: 1, neurons: 0..<layers[1].neuronCount, inputs: neurons, biases: false)
-    case .end:
-      if updatesBiases {
-        optimizer.apply(to: &layers[1].biases, gradient: workspace.biasGradients[1], slots: &state.biases[1], step: state.step)
-      }
-      workspace.load(layers[1], into: 1, neurons: 0..<layers[1].neuronCount, inputs: 0..<0, biases: true)
-    }
   }
 
   /// One update from the batch in the workspace, whose forward pass has run: backward and update

@@ -170,8 +170,8 @@ struct TrainingFastPathTests {
       let e2 = shared.fusedStep(rows: rows, loss: network.loss, reduction: network.reduction, scale: scale, crew: crew).error
       #expect(e1.bitPattern == e2.bitPattern)
       for l in network.layers.indices {
-        #expect(firstDifference(alone.weightGradients[l], shared.weightGradients[l]) == nil, "layer \(l + 1) weight gradients")
-        #expect(firstDifference(alone.biasGradients[l], shared.biasGradients[l]) == nil, "layer \(l + 1) bias gradients")
+        #expect(firstDifference(alone.fusedGradients.weights[l], shared.fusedGradients.weights[l]) == nil, "layer \(l + 1) weight gradients")
+        #expect(firstDifference(alone.fusedGradients.biases[l], shared.fusedGradients.biases[l]) == nil, "layer \(l + 1) bias gradients")
       }
     }
     #expect(crew.steps == 3)
