@@ -645,30 +645,40 @@ final class TrainingWorkspace {
       finish(s0, row: n)
       n += 1
     }
+    if case .softmax = o.activation, case .crossEntropy = loss {
+      softmaxCrossEntropy(range, outputs: k, scale: scale)
+      return
+    }
     for n in range {
       let r = n &* os
       if let a = o.activation.lanes(Lanes(at: o.z + r)) {
         a.store(at: o.a + r)
       } else if case .softmax = o.activation {
-        // `Activation.apply`'s softmax, with its k ≤ 4 divisions in one instruction (each lane
-        // divides as the scalar loop would; the padding lanes give 0 / total = 0).
-        let z = o.z + r
-        var top = -Double.infinity
-        for j in 0..<k where z[j] > top { top = z[j] }
-        var e = Lanes(), total = 0.0
-        for j in 0..<k {
-          // exp(0) is exactly 1 (and z_j − top is +0 exactly when z_j is the maximum).
-          let x = z[j] - top
-          e[j] = x == 0 ? 1 : Foundation.exp(x)
-          total += e[j]
-        }
-        (e / Lanes(repeating: total)).store(at: o.a + r)
+        Lanes.softmax(o.z + r, count: k).store(at: o.a + r)
       } else {
         o.activation.apply(UnsafeBufferPointer(start: o.z + r, count: o.neurons), into: UnsafeMutableBufferPointer(start: o.a + r, count: o.neurons))
       }
       rowErrors[n] = error(row: n, loss: loss, outputs: k)
     }
     outputDelta(range, loss: loss, scale: scale)
+  }
+
+  /// The classifier's output layer, row by row: softmax, E_n (`Loss.term` of cross-entropy, summed
+  /// over the outputs in order), δ = a − t (`Loss.fusesWith`) and the scaled δ, in one pass.
+  @inline(__always)
+  private func softmaxCrossEntropy(_ range: Range<Int>, outputs k: Int, scale: Double) {
+    let o = layers[1], os = o.stride, s = Lanes(repeating: scale)
+    for n in range {
+      let r = n &* os
+      let a = Lanes.softmax(o.z + r, count: k), t = Lanes(at: targets + r)
+      a.store(at: o.a + r)
+      var sum = 0.0
+      for j in 0..<k { sum += t[j] == 0 ? 0 : -t[j] * Foundation.log(a[j]) }
+      rowErrors[n] = sum
+      let delta = a - t
+      delta.store(at: o.delta + r)
+      (delta * s).store(at: o.scaledDelta + r)
+    }
   }
 
   @inline(__always)
@@ -746,6 +756,24 @@ final class TrainingWorkspace {
       if d > 3 { p3.store(at: p(3)) }
       b.store(at: bias)
     }
+  }
+}
+
+extension Lanes {
+  /// `Activation.apply`'s softmax of the first `count` ≤ 4 values at `z`, the other lanes 0: the
+  /// same numbers, with its divisions in one instruction (each lane divides as the scalar loop
+  /// would) and exp(0) taken as exactly 1 (z_j − top is +0 exactly when z_j is the maximum).
+  @inline(__always)
+  static func softmax(_ z: UnsafePointer<Double>, count k: Int) -> Lanes {
+    var top = -Double.infinity
+    for j in 0..<k where z[j] > top { top = z[j] }
+    var e = Lanes(), total = 0.0
+    for j in 0..<k {
+      let x = z[j] - top
+      e[j] = x == 0 ? 1 : Foundation.exp(x)
+      total += e[j]
+    }
+    return e / Lanes(repeating: total)
   }
 }
 
