@@ -51,6 +51,18 @@ final class StepCrew: @unchecked Sendable {
     ProcessInfo.processInfo.activeProcessorCount > 1 && rows * hidden >= 8_192 && iterations >= 16
   }
 
+  /// A crew, unless another is at work in this process (`lesson build` runs lessons side by side,
+  /// which keeps the cores busy already); `stop` frees the place.
+  static func start(workspace: TrainingWorkspace, loss: Loss) -> StepCrew? {
+    guard busy.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return nil }
+    let crew = StepCrew(workspace: workspace, loss: loss)
+    crew.holdsPlace = true
+    return crew
+  }
+
+  private static let busy = Atomic<Bool>(false)
+  private var holdsPlace = false
+
   /// `share`: the caller's first share of the rows (it takes more than half: the worker's rows
   /// cost more, as its weights come from the other core).
   init(workspace: TrainingWorkspace, loss: Loss, share: Double = 6.0 / 11.0) {
@@ -68,6 +80,7 @@ final class StepCrew: @unchecked Sendable {
     stopping.store(true, ordering: .releasing)
     var spins = 0
     while !stopped.load(ordering: .acquiring) { pause(&spins) }
+    if holdsPlace { Self.busy.store(false, ordering: .releasing) }
   }
 
   /// The caller's rows: `share` of them, in whole blocks of the six rows the output layer's sums

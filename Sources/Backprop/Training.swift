@@ -68,9 +68,17 @@ extension Network {
     if fullBatch { workspace.gather(data, rows: nil) }
     // One hidden layer (the common case): the whole step in three passes (`fusedStep`).
     let fused = TrainingWorkspace.fuses(self)
-    let shared = fused && (schedule.threads.map { $0 > 1 }
-      ?? StepCrew.worthwhile(rows: batch, hidden: layers[0].neuronCount, iterations: schedule.iterations))
-    let crew = shared ? StepCrew(workspace: workspace, loss: loss) : nil
+    // Two threads share each step when asked to, or, unasked, when the step is big and no other
+    // training in this process shares its steps already.
+    let crew: StepCrew? = if !fused || schedule.threads == 1 {
+      nil
+    } else if schedule.threads.map({ $0 > 1 }) ?? false {
+      StepCrew(workspace: workspace, loss: loss)
+    } else if StepCrew.worthwhile(rows: batch, hidden: layers[0].neuronCount, iterations: schedule.iterations) {
+      StepCrew.start(workspace: workspace, loss: loss)
+    } else {
+      nil
+    }
     defer { crew?.stop() }
     if fused { workspace.beginUpdates(self, state: state, optimizer: optimizer) }
     for k in 0..<schedule.iterations {
