@@ -21,7 +21,7 @@ OUT=$BENCH/out
 mkdir -p "$OUT"
 VENV=${BENCH_VENV:-$BENCH/.venv}
 QUICK=${QUICK:-0}
-if [ "$QUICK" = 1 ]; then RUNS=5; SPIRAL_REPEATS=2; else RUNS=15; SPIRAL_REPEATS=5; fi
+if [ "$QUICK" = 1 ]; then RUNS=5; SPIRAL_REPEATS=2; else RUNS=15; SPIRAL_REPEATS=10; fi
 PARTS=${PARTS:-a b c d}
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 STEPS=10000
