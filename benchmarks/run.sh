@@ -179,16 +179,20 @@ if "b" in parts:
         share = f"{100*gflops/peak:.0f}% of one core's {peak:.1f}" + (f", {100*gflops/peak/t:.0f}% of {t} cores'" if t > 1 else "")
         note = "" if r is best else f"{s/best['seconds']:.1f}× the fastest Swift time; "
         rows.append(("b. spiral 2-100-3, 10,000 steps" if i == 0 else "", name,
-                     f"{s:.3f} s, {s/r['steps']*1e6:.1f} µs/step, {gflops:.2f} GFLOP/s ({share})",
+                     f"{s:.3f} s, {s/r['steps']*1e6:.1f} µs/step (median {r['median_seconds']/r['steps']*1e6:.1f}), {gflops:.2f} GFLOP/s ({share})",
                      note + f"final E {r['final_loss']!r}, Δ {abs(r['final_loss']-best['final_loss']):.1e}"))
     numpy = min((load("spiral-numpy.json"), load("spiral-numpy-threads.json")), key=lambda r: r["seconds"])
     jax = min((load("spiral-jax.json"), load("spiral-jax-threads.json")), key=lambda r: r["seconds"])
     one = min((r for _, r, t in entries[:len(swift)] if t == 1), key=lambda r: r["seconds"])
     us = lambda r: r["seconds"] / r["steps"] * 1e6
+    median = lambda rs: min(rs, key=lambda r: r["median_seconds"])
+    mb, mn, mj = median(swift), median((load("spiral-numpy.json"), load("spiral-numpy-threads.json"))), median((load("spiral-jax.json"), load("spiral-jax-threads.json")))
     notes.append(f"b: the fastest Swift ({us(best):.1f} µs/step) against the fastest numpy ({us(numpy):.1f}): "
                  f"{numpy['seconds']/best['seconds']:.1f}× (goal ≥ 8×); against the fastest JAX ({us(jax):.1f}): "
                  f"{jax['seconds']/best['seconds']:.1f}× (goal ≥ 3×). One thread each: "
-                 f"{load('spiral-numpy.json')['seconds']/one['seconds']:.1f}× numpy and {load('spiral-jax.json')['seconds']/one['seconds']:.1f}× JAX.")
+                 f"{load('spiral-numpy.json')['seconds']/one['seconds']:.1f}× numpy and {load('spiral-jax.json')['seconds']/one['seconds']:.1f}× JAX. "
+                 f"Medians instead of best times (each side's fastest configuration): {mn['median_seconds']/mb['median_seconds']:.1f}× numpy, "
+                 f"{mj['median_seconds']/mb['median_seconds']:.1f}× JAX.")
     allocations = load("allocations.json")
     if allocations:
         rows.append(("", "heap allocations (valgrind), whole process, 1 thread", f"{allocations['one']} for 1 step, {allocations['thousand']} for 1,000 steps",

@@ -1,6 +1,6 @@
 // spiral-bench export FILE            writes the problem (points, targets, initial weights, settings) as JSON
 // spiral-bench train [STEPS] [REPEATS] [THREADS] trains from those weights, prints one JSON line:
-//                                      best seconds, final loss, loss of the first iteration, flops per step
+//                                      best and median seconds, final loss, loss of the first iteration, flops per step
 // spiral-bench worked-example          times the two 10,000-update trainings of lessons/02-worked-example.md
 //
 // The problem: Dataset.spiral(classes: 3, pointsPerClass: 100, noise: 0.2, seed: 1); network 2-100-3,
@@ -60,7 +60,7 @@ case "train":
   let steps = arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
   let repeats = arguments.dropFirst(2).first.flatMap { Int($0) } ?? 3
   let threads = arguments.dropFirst(3).first.flatMap { Int($0) } ?? 1
-  var best = Double.infinity
+  var times: [Double] = []
   var trained = initialNetwork()
   var firstLoss = Double.nan
   for _ in 0..<repeats {
@@ -71,13 +71,14 @@ case "train":
     let history = network.train(
       on: data, schedule: TrainingSchedule(iterations: steps, threads: threads), optimizer: .sgd(.init(learningRate: learningRate)), state: &state)
     let elapsed = clock.now - start
-    best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     trained = network
     firstLoss = history.losses.first ?? .nan
   }
   let final = trained.loss(of: trained.forward(data.inputs).outputs, targets: data.targets).total
   print(json([
-    "implementation": "swift", "threads": threads, "steps": steps, "seconds": best, "final_loss": final,
+    "implementation": "swift", "threads": threads, "steps": steps, "seconds": times.min()!,
+    "median_seconds": times.sorted()[times.count / 2], "final_loss": final,
     "first_loss": firstLoss, "flops_per_step": flopsPerStep(n: data.count, d: 2, h: hidden, k: 3),
   ]))
 case "worked-example":
