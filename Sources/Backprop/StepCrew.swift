@@ -16,8 +16,8 @@ import Synchronization
 /// weights from the other core, and on a shared machine either core may be slowed by other
 /// work): after every few steps, six rows move towards the thread that waited for the other.
 final class StepCrew: @unchecked Sendable {
-  private let workspace: TrainingWorkspace
-  private let loss: Loss
+  let workspace: TrainingWorkspace
+  let loss: Loss
   private let groups: Int
   /// generation << 32 | rows: the step the worker is to take part in, published last.
   private let step = Atomic<UInt64>(0)
@@ -80,7 +80,10 @@ final class StepCrew: @unchecked Sendable {
     stopping.store(true, ordering: .releasing)
     var spins = 0
     while !stopped.load(ordering: .acquiring) { pause(&spins) }
-    if holdsPlace { Self.busy.store(false, ordering: .releasing) }
+    if holdsPlace {
+      holdsPlace = false
+      Self.busy.store(false, ordering: .releasing)
+    }
   }
 
   /// The caller's rows: `share` of them, in whole blocks of the six rows the output layer's sums
@@ -94,7 +97,7 @@ final class StepCrew: @unchecked Sendable {
   /// `updating` and E is finite, the update (with the optimizer's t = `step`), which the worker
   /// makes group by group as it finishes each group's sums. False, having done nothing, when the
   /// step is too small to split or sharing is paused or stopped; then the caller runs it alone.
-  func run(rows: Int, loss: Loss, scale: Double, step optimizerStep: Int, updating: Bool) -> Bool {
+  func run(rows: Int, scale: Double, step optimizerStep: Int, updating: Bool) -> Bool {
     calls += 1
     let split = split(rows)
     guard split > 0, calls > pausedUntil, !stopping.load(ordering: .relaxed) else { return false }

@@ -6,9 +6,10 @@ public struct TrainingSchedule: Sendable, Hashable {
   public var batchSize: Int?
   /// Reorder the samples at the start of every epoch, from this seed; nil keeps their order.
   public var shuffleSeed: UInt64?
-  /// Threads a step may use: 1, or 2 to share big steps with a second thread (see `StepCrew`);
-  /// nil lets `train` decide (2 when the machine has two cores and a step is big enough). The
-  /// numbers are the same whatever this is.
+  /// Threads a step may use: 1 (or less), or 2 (or more) to share steps with a second thread
+  /// (see `StepCrew`); nil lets `train` decide (two when the machine has two cores, a step is
+  /// big enough, and no other training in the process shares its steps). The numbers are the
+  /// same whatever this is.
   public var threads: Int?
 
   public init(iterations: Int, batchSize: Int? = nil, shuffleSeed: UInt64? = nil, threads: Int? = nil) {
@@ -33,6 +34,9 @@ public struct TrainingHistory: Sendable, Hashable {
   public var iterationsPerEpoch: Int
   /// The first iteration whose error was not finite, if training stopped there.
   public var stoppedAt: Int?
+  /// How many steps a second thread shared (`TrainingSchedule.threads`); the numbers are the
+  /// same either way.
+  public var sharedSteps = 0
 }
 
 extension Network {
@@ -70,9 +74,9 @@ extension Network {
     let fused = TrainingWorkspace.fuses(self)
     // Two threads share each step when asked to, or, unasked, when the step is big and no other
     // training in this process shares its steps already.
-    let crew: StepCrew? = if !fused || schedule.threads == 1 {
+    let crew: StepCrew? = if !fused || schedule.threads.map({ $0 <= 1 }) ?? false {
       nil
-    } else if schedule.threads.map({ $0 > 1 }) ?? false {
+    } else if schedule.threads != nil {
       StepCrew(workspace: workspace, loss: loss)
     } else if StepCrew.worthwhile(rows: batch, hidden: layers[0].neuronCount, iterations: schedule.iterations) {
       StepCrew.start(workspace: workspace, loss: loss)
@@ -92,7 +96,7 @@ extension Network {
         : workspace.forward(rows: rows, loss: loss, reduction: reduction)
       guard error.isFinite else {
         if fused { workspace.endUpdates(into: &self, state: &state) }
-        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)
+        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1, sharedSteps: crew?.steps ?? 0)
       }
       losses.append(error)
       if !fused { backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state) }
@@ -102,7 +106,7 @@ extension Network {
       }
     }
     if fused { workspace.endUpdates(into: &self, state: &state) }
-    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
+    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil, sharedSteps: crew?.steps ?? 0)
   }
 
   /// `train` done with the public passes, allocating as they do: the definition the fast path

@@ -137,7 +137,12 @@ final class TrainingWorkspace {
       return next
     }
     parameters = network.layers.indices.map { l in
-      LayerParameters(
+      let weights = network.layers[l].weights.values.count, biases = network.layers[l].biases.count
+      precondition(
+        state.weights[l].velocity.count == weights && state.weights[l].square.count == weights
+          && state.biases[l].velocity.count == biases && state.biases[l].square.count == biases,
+        "the optimizer state is not for this network")
+      return LayerParameters(
         weights: take(network.layers[l].weights.values), biases: take(network.layers[l].biases),
         weightVelocity: take(state.weights[l].velocity), weightSquare: take(state.weights[l].square),
         biasVelocity: take(state.biases[l].velocity), biasSquare: take(state.biases[l].square))
@@ -435,7 +440,8 @@ final class TrainingWorkspace {
   /// Every sum takes its terms in the same order and with the same operations as before.
   func fusedStep(rows: Int, loss: Loss, reduction: Reduction, scale: Double, crew: StepCrew? = nil) -> (error: Double, updated: Bool) {
     let updates = !parameters.isEmpty
-    if let crew, crew.run(rows: rows, loss: loss, scale: scale, step: optimizerStep + 1, updating: updates) {
+    precondition(crew.map { $0.workspace === self && $0.loss == loss } ?? true, "the crew works on another workspace or loss")
+    if let crew, crew.run(rows: rows, scale: scale, step: optimizerStep + 1, updating: updates) {
     } else {
       fusedPhase(.forward(0..<rows), loss: loss, scale: scale)
       fusedSums(0..<rows, continuing: false)

@@ -82,6 +82,12 @@ fileprivate let sharedStepCases: [FastPathCase] = [
                optimizer: .sgd(.init(learningRate: 0.05, momentum: 0.9)), samples: 50, batchSize: 24, shuffleSeed: 4),
   FastPathCase(widths: [1, 6, 3], hidden: .linear, output: .sigmoid, loss: .binaryCrossEntropy, samples: 26),
   FastPathCase(widths: [3, 8, 2], hidden: .relu, output: .relu, loss: .meanSquaredError, samples: 31),
+  FastPathCase(widths: [2, 21, 3], hidden: .relu, output: .softmax, loss: .crossEntropy,
+               optimizer: .rmsprop(.init(learningRate: 0.01, momentum: 0.5, weightDecay: 0.001)), samples: 44),
+  // Batches of 25, 25 and 12 rows: the split moves between steps, and the smallest splits.
+  FastPathCase(widths: [2, 16, 4], hidden: .tanh, output: .softmax, loss: .crossEntropy,
+               optimizer: .sgd(.init(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01)),
+               samples: 62, batchSize: 25, shuffleSeed: 9),
 ]
 
 /// Where two arrays first differ in any bit (so −0 ≠ 0 and NaN = the same NaN), or nil when they are identical.
@@ -122,11 +128,62 @@ struct TrainingFastPathTests {
     let fastHistory = fast.train(on: data, schedule: schedule, optimizer: c.optimizer, state: &fastState)
     let slowHistory = slow.trainStepByStep(on: data, schedule: schedule, optimizer: c.optimizer, state: &slowState)
     #expect(fastHistory.losses.count == 25)
+    #expect(fastHistory.sharedSteps > 0, "no step was shared")
     #expect(firstDifference(fastHistory.losses, slowHistory.losses) == nil, "losses")
     for l in fast.layers.indices {
       #expect(firstDifference(fast.layers[l].weights.values, slow.layers[l].weights.values) == nil, "layer \(l + 1) weights")
       #expect(firstDifference(fast.layers[l].biases, slow.layers[l].biases) == nil, "layer \(l + 1) biases")
     }
+    #expect(fastState == slowState)
+  }
+
+  @Test("an observer sees the step-by-step networks during fused training, on one thread or two", arguments: [1, 2])
+  func observerSeesTheDefinitionsNetworks(threads: Int) {
+    let c = sharedStepCases[7]
+    let data = c.data()
+    var fast = c.network(), slow = c.network()
+    var fastState = OptimizerState(for: fast), slowState = OptimizerState(for: slow)
+    var seen: [(Int, Network)] = [], expected: [(Int, Network)] = []
+    _ = fast.train(on: data, schedule: TrainingSchedule(iterations: 30, batchSize: c.batchSize, shuffleSeed: c.shuffleSeed, threads: threads),
+                   optimizer: c.optimizer, state: &fastState, observeEvery: 7) { seen.append(($0, $1)) }
+    _ = slow.trainStepByStep(on: data, schedule: TrainingSchedule(iterations: 30, batchSize: c.batchSize, shuffleSeed: c.shuffleSeed),
+                             optimizer: c.optimizer, state: &slowState, observeEvery: 7) { expected.append(($0, $1)) }
+    #expect(seen.map(\.0) == [7, 14, 21, 28, 30])
+    #expect(seen.map(\.0) == expected.map(\.0))
+    for ((k, a), (_, b)) in zip(seen, expected) {
+      for l in a.layers.indices {
+        #expect(firstDifference(a.layers[l].weights.values, b.layers[l].weights.values) == nil, "iteration \(k), layer \(l + 1)")
+        #expect(firstDifference(a.layers[l].biases, b.layers[l].biases) == nil, "iteration \(k), layer \(l + 1) biases")
+      }
+    }
+    #expect(fast == slow)
+    #expect(fastState == slowState)
+  }
+
+  @Test("zero iterations leave the network and the optimizer state as they were")
+  func zeroIterations() {
+    let c = sharedStepCases[0]
+    var network = c.network(), state = OptimizerState(for: network)
+    let history = network.train(on: c.data(), schedule: TrainingSchedule(iterations: 0, threads: 2), optimizer: c.optimizer, state: &state)
+    #expect(history.losses.isEmpty)
+    #expect(network == c.network())
+    #expect(state == OptimizerState(for: network))
+  }
+
+  @Test("training stops where the definition does, with the network and optimizer as before that step",
+        arguments: [1, 2], [Optimizer.sgd(.init(learningRate: 30)), .adam(.init(learningRate: 1e100)), .sgd(.init(learningRate: 20, momentum: 0.9))])
+  func stopsAtTheSameStep(threads: Int, optimizer: Optimizer) {
+    let c = FastPathCase(widths: [2, 40, 3], hidden: .relu, output: .linear, loss: .halfSquaredError, samples: 60, batchSize: 24, shuffleSeed: 5)
+    let data = c.data()
+    let schedule = TrainingSchedule(iterations: 400, batchSize: c.batchSize, shuffleSeed: c.shuffleSeed, threads: threads)
+    var fast = c.network(), slow = c.network()
+    var fastState = OptimizerState(for: fast), slowState = OptimizerState(for: slow)
+    let fastHistory = fast.train(on: data, schedule: schedule, optimizer: optimizer, state: &fastState)
+    let slowHistory = slow.trainStepByStep(on: data, schedule: schedule, optimizer: optimizer, state: &slowState)
+    #expect(slowHistory.stoppedAt != nil)
+    #expect(fastHistory.stoppedAt == slowHistory.stoppedAt)
+    #expect(firstDifference(fastHistory.losses, slowHistory.losses) == nil, "losses")
+    #expect(fast == slow)
     #expect(fastState == slowState)
   }
 
