@@ -44,11 +44,12 @@ final class StepCrew: @unchecked Sendable {
   /// While `calls` is below this, the caller runs steps alone; and how long the next pause lasts.
   private var pausedUntil = 0, nextPause = StepCrew.firstPause
 
-  /// Whether a step of `rows` rows through `hidden` hidden neurons is worth a second thread on
-  /// this machine: one that takes about 10 µs alone, so the hand-overs (each well under a
-  /// microsecond) are small beside it.
+  /// Whether `iterations` steps of `rows` rows through `hidden` hidden neurons are worth a second
+  /// thread on this machine: steps of about 10 µs or more alone, so the hand-overs (each well under
+  /// a microsecond) are small beside them, enough rows to split, and enough steps (a few ms) to
+  /// pay for starting the thread and letting the system give it a core of its own.
   static func worthwhile(rows: Int, hidden: Int, iterations: Int) -> Bool {
-    ProcessInfo.processInfo.activeProcessorCount > 1 && rows * hidden >= 8_192 && iterations >= 16
+    ProcessInfo.processInfo.activeProcessorCount > 1 && rows >= 12 && rows * hidden >= 8_192 && iterations >= 200
   }
 
   /// A crew, unless another is at work in this process (`lesson build` runs lessons side by side,
