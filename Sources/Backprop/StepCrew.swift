@@ -6,11 +6,12 @@ import Synchronization
 ///
 /// The caller's thread runs the forward pass of the first rows and the worker that of the rest.
 /// Then, group of hidden neurons by group, the caller adds its rows' terms to every gradient sum
-/// and hands the partial sums over; the worker continues each sum with its rows' terms. So every
-/// sum still takes its terms in row order, one after the other, and the numbers are those of one
-/// thread, bit for bit (`TrainingFastPathTests` checks training with a crew against the
-/// step-by-step definition). Each thread reads only the rows it wrote itself, and what crosses
-/// between the cores per step is the weights and a few hundred bytes of sums.
+/// and hands the partial sums over; the worker continues each sum with its rows' terms and, once
+/// a group's sums are final, applies the optimizer to that group's parameters. So every sum still
+/// takes its terms in row order, one after the other, and the numbers are those of one thread,
+/// bit for bit (`TrainingFastPathTests` checks training with a crew against the step-by-step
+/// definition). Each thread reads only the rows it wrote itself, and what crosses between the
+/// cores per step is the weights and a few hundred bytes of sums per group.
 ///
 /// Where the rows divide follows the two threads' speeds, which differ (the worker reads its
 /// weights from the other core, and on a shared machine either core may be slowed by other
@@ -23,7 +24,8 @@ final class StepCrew: @unchecked Sendable {
   private let step = Atomic<UInt64>(0)
   /// The step's scale s, as bits, and the first of the worker's rows; written before `step`.
   private let scaleBits = Atomic<UInt64>(0), splitRow = Atomic<Int>(0)
-  /// generation << 32 | the number of groups whose partial sums are in the gradient buffers.
+  /// generation << 32 | the number of groups whose partial sums are in `groupSums` (with the
+  /// first, the caller's row sums: its part of E and of the output layer's bias gradient).
   private let handed = Atomic<UInt64>(0)
   /// The generation of the last step the worker finished.
   private let finished = Atomic<UInt64>(0)
