@@ -202,14 +202,23 @@ final class TrainingWorkspace {
 
   /// `load` from `parameters`.
   private func load(layer l: Int, neurons: Range<Int>, inputs: Range<Int>, biases: Bool) {
-    let w = layers[l], p = parameters[l]
+    lay(weights: parameters[l].weights, biases: parameters[l].biases, into: l, neurons: neurons, inputs: inputs, includingBiases: biases)
+  }
+
+  /// Lays out the weights w_ji for j in `neurons` and i in `inputs` (from the network's layout,
+  /// w_ji at j · inputs + i), and those neurons' biases when `includingBiases`, for the kernels.
+  private func lay(
+    weights v: UnsafePointer<Double>, biases b: UnsafePointer<Double>, into l: Int, neurons: Range<Int>, inputs: Range<Int>,
+    includingBiases: Bool
+  ) {
+    let w = layers[l]
     for j in neurons {
       for i in inputs {
-        w.weightsByInput[i * w.stride + j] = p.weights[j * w.inputs + i]
-        w.weightsByNeuron[j * w.inputStride + i] = p.weights[j * w.inputs + i]
+        w.weightsByInput[i * w.stride + j] = v[j * w.inputs + i]
+        w.weightsByNeuron[j * w.inputStride + i] = v[j * w.inputs + i]
       }
     }
-    if biases { for j in neurons { w.biases[j] = p.biases[j] } }
+    if includingBiases { for j in neurons { w.biases[j] = b[j] } }
   }
 
   /// Copies samples `indices` (or all, in order, when nil) of `data` into the batch buffers.
@@ -233,22 +242,12 @@ final class TrainingWorkspace {
 
   /// Lays out layer l's current weights and biases for the kernels (after every update).
   func load(_ layer: DenseLayer, into l: Int) {
-    load(layer, into: l, neurons: 0..<layers[l].neurons, inputs: 0..<layers[l].inputs, biases: true)
-  }
-
-  /// `load` of the weights w_ji for j in `neurons` and i in `inputs`, and of those neurons'
-  /// biases when `biases`.
-  func load(_ layer: DenseLayer, into l: Int, neurons: Range<Int>, inputs: Range<Int>, biases: Bool) {
-    let w = layers[l]
     layer.weights.values.withUnsafeBufferPointer { v in
-      for j in neurons {
-        for i in inputs {
-          w.weightsByInput[i * w.stride + j] = v[j * w.inputs + i]
-          w.weightsByNeuron[j * w.inputStride + i] = v[j * w.inputs + i]
-        }
+      layer.biases.withUnsafeBufferPointer { b in
+        lay(weights: v.baseAddress!, biases: b.baseAddress!, into: l, neurons: 0..<layers[l].neurons, inputs: 0..<layers[l].inputs,
+            includingBiases: true)
       }
     }
-    if biases { for j in neurons { w.biases[j] = layer.biases[j] } }
   }
 
   /// The forward pass and the batch error E of the first `rows` samples (`Network.forward` and `Network.loss`).
@@ -388,13 +387,7 @@ final class TrainingWorkspace {
 
   /// Copies layer l's gradients from the kernels' layout into `weightGradients[l]` and `biasGradients[l]`.
   private func publishGradients(layer l: Int) {
-    publishGradients(layer: l, neurons: 0..<layers[l].neurons, inputs: 0..<layers[l].inputs, biases: true)
-  }
-
-  /// `publishGradients` of ∂E/∂w_ji for j in `neurons` and i in `inputs`, and of those neurons'
-  /// ∂E/∂b_j when `biases`.
-  func publishGradients(layer l: Int, neurons: Range<Int>, inputs: Range<Int>, biases: Bool) {
-    let w = layers[l]
+    let w = layers[l], neurons = 0..<w.neurons, inputs = 0..<w.inputs
     weightGradients[l].withUnsafeMutableBufferPointer { g in
       if w.gradientsByNeuron {
         for j in neurons {
@@ -406,10 +399,8 @@ final class TrainingWorkspace {
         }
       }
     }
-    if biases {
-      biasGradients[l].withUnsafeMutableBufferPointer { g in
-        for j in neurons { g[j] = w.biasGradientScratch[j] }
-      }
+    biasGradients[l].withUnsafeMutableBufferPointer { g in
+      for j in neurons { g[j] = w.biasGradientScratch[j] }
     }
   }
 
