@@ -6,12 +6,13 @@ import Synchronization
 ///
 /// The caller's thread runs the forward pass of the first rows and the worker that of the rest.
 /// Then, group of hidden neurons by group, the caller adds its rows' terms to every gradient sum
-/// and hands the partial sums over; the worker continues each sum with its rows' terms and, once
-/// a group's sums are final, applies the optimizer to that group's parameters. So every sum still
-/// takes its terms in row order, one after the other, and the numbers are those of one thread,
-/// bit for bit (`TrainingFastPathTests` checks training with a crew against the step-by-step
-/// definition). Each thread reads only the rows it wrote itself, and what crosses between the
-/// cores per step is the weights and a few hundred bytes of sums per group.
+/// and hands the partial sums over; the worker continues each sum with its rows' terms and hands
+/// the final sums back, and the caller, which would otherwise wait, applies the optimizer to each
+/// group as its gradients arrive. So every sum still takes its terms in row order, one after the
+/// other, and the numbers are those of one thread, bit for bit (`TrainingFastPathTests` checks
+/// training with a crew against the step-by-step definition). Each thread reads only the rows it
+/// wrote itself, and what crosses between the cores per step is the weights and a few hundred
+/// bytes of sums per group.
 ///
 /// Where the rows divide follows the two threads' speeds, which differ (the worker reads its
 /// weights from the other core, and on a shared machine either core may be slowed by other
@@ -27,10 +28,11 @@ final class StepCrew: @unchecked Sendable {
   /// generation << 32 | the number of groups whose partial sums are in `groupSums` (with the
   /// first, the caller's row sums: its part of E and of the output layer's bias gradient).
   private let handed = Atomic<UInt64>(0)
-  /// The generation of the last step the worker finished.
-  private let finished = Atomic<UInt64>(0)
-  /// The optimizer's t for the step's update, or 0 for no update; written before `step`.
-  private let updateStep = Atomic<Int>(0)
+  /// generation << 32 | the number of groups whose final sums the worker has published.
+  private let completed = Atomic<UInt64>(0)
+  /// The generation of the last step whose row sums (E, the output bias gradient) the worker
+  /// finished, and of the last step it finished whole.
+  private let summed = Atomic<UInt64>(0), finished = Atomic<UInt64>(0)
   /// Nanoseconds the worker waited for the caller's partial sums, since the caller last looked.
   private let workerWaited = Atomic<Int>(0)
   private let stopping = Atomic<Bool>(false), stopped = Atomic<Bool>(false)
@@ -97,9 +99,10 @@ final class StepCrew: @unchecked Sendable {
   }
 
   /// Runs a fused step with the worker: both phases, the gradients published, and, when
-  /// `updating` and E is finite, the update (with the optimizer's t = `step`), which the worker
-  /// makes group by group as it finishes each group's sums. False, having done nothing, when the
-  /// step is too small to split or sharing is paused or stopped; then the caller runs it alone.
+  /// `updating` and E is finite, the update (with the optimizer's t = `step`), which the caller
+  /// makes group by group as the worker finishes each group's sums. False, having done nothing,
+  /// when the step is too small to split or sharing is paused or stopped; then the caller runs it
+  /// alone.
   func run(rows: Int, scale: Double, step optimizerStep: Int, updating: Bool) -> Bool {
     calls += 1
     let split = split(rows)
@@ -108,7 +111,6 @@ final class StepCrew: @unchecked Sendable {
     let tag = generation << 32
     scaleBits.store(scale.bitPattern, ordering: .relaxed)
     splitRow.store(split, ordering: .relaxed)
-    updateStep.store(updating ? optimizerStep : 0, ordering: .relaxed)
     step.store(tag | UInt64(rows), ordering: .releasing)
     workspace.fusedPhase(.forward(0..<split), loss: loss, scale: scale)
     workspace.fusedSums(0..<split, continuing: false)
@@ -117,7 +119,21 @@ final class StepCrew: @unchecked Sendable {
       handed.store(tag | UInt64(g + 1), ordering: .releasing)
     }
     var waited = Duration.zero
+    wait(&waited) { summed.load(ordering: .acquiring) == generation }
+    let updates = updating && workspace.stepError.isFinite
+    var done = 0
+    while done < groups {
+      var ready = 0
+      wait(&waited) {
+        let counter = completed.load(ordering: .acquiring)
+        ready = counter & ~0xFFFF_FFFF == tag ? Int(counter & 0xFFFF_FFFF) : 0
+        return ready > done
+      }
+      if updates { workspace.update(.groups(done..<ready), step: optimizerStep) }
+      done = ready
+    }
     wait(&waited) { finished.load(ordering: .acquiring) == generation }
+    if updates { workspace.update(.end, step: optimizerStep) }
     steps += 1
     balance(after: waited, rows: rows)
     watch(after: waited)
@@ -178,16 +194,14 @@ final class StepCrew: @unchecked Sendable {
       // whether to update (not when E is infinite or NaN: training stops before that step).
       wait(&waited) { Self.reached(handed.load(ordering: .acquiring), 1, in: tag) }
       workspace.fusedSums(split..<rows, continuing: true)
-      let optimizerStep = updateStep.load(ordering: .relaxed)
-      let updating = optimizerStep > 0 && workspace.stepError.isFinite
+      summed.store(seen, ordering: .releasing)
       for g in 0..<groups {
         wait(&waited) { Self.reached(handed.load(ordering: .acquiring), g + 1, in: tag) }
         workspace.fusedPhase(.backward(groups: g..<g + 1, rows: split..<rows, continuing: true), loss: loss, scale: scale)
         workspace.publishGradients(.groups(g..<g + 1))
-        if updating { workspace.update(.groups(g..<g + 1), step: optimizerStep) }
+        completed.store(tag | UInt64(g + 1), ordering: .releasing)
       }
       workspace.publishGradients(.end)
-      if updating { workspace.update(.end, step: optimizerStep) }
       workerWaited.add(Int(Self.nanoseconds(waited)), ordering: .relaxed)
       finished.store(seen, ordering: .releasing)
     }

@@ -422,7 +422,7 @@ final class TrainingWorkspace {
   /// network `fuses` takes, into `weightGradients` and `biasGradients`; then, if E is finite and
   /// updates have begun (`beginUpdates`), one update of the parameters. Returns E and whether it
   /// updated. With a `crew`, its second thread takes part of the step (which part changes no
-  /// number: see `FusedPhase`) and makes the update, group by group as the gradients become final.
+  /// number: see `FusedPhase`), and the update is made group by group as the gradients become final.
   ///
   /// The same numbers as `forward`, `outputDelta`, `computeGradients` and `propagateDelta`, bit
   /// for bit, with fewer passes over the 100-wide hidden rows: the forward pass, then one pass
