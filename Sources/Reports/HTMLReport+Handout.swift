@@ -34,8 +34,23 @@ public struct Worksheet: Sendable {
   }
 }
 
-/// The blanks a report hides (handout) or marks (key), looked up by value.
+/// The blanks a report hides (handout) or marks (key).
+///
+/// A number is hidden where the report prints a blank's quantity with the blank's value, and
+/// nowhere else: a given value (an input, a target, a declared weight) that happens to equal an
+/// answer stays visible. The same quantity with the same value is hidden in every block that
+/// prints it (a loss table's outputs, a copied network's forward pass), and so is a factor of
+/// the working computed from a blank (a(1 − a) beside a blank a).
 struct BlankSet: Sendable {
+  struct Key: Hashable, Sendable {
+    var quantity: Quantity
+    var bits: UInt64
+    init(_ quantity: Quantity, _ x: Double) {
+      self.quantity = quantity
+      bits = (x == 0 ? 0.0 : x).bitPattern
+    }
+  }
+
   struct Entry: Sendable {
     var name: String
     /// `salt P hash(P−1) hash(P+1)`, the input's `data-check`.
@@ -43,24 +58,97 @@ struct BlankSet: Sendable {
   }
 
   var hides: Bool
-  var entries: [UInt64: Entry]
+  var entries: [Key: Entry]
+  /// The same blanks by quantity, for values computed by another route (a training's last
+  /// forward pass) that agree to rounding.
+  var byQuantity: [Quantity: [(value: Double, entry: Entry)]] = [:]
+  /// The same blanks by value, for numbers no quantity names (a training's errors).
+  var byValue: [(value: Double, entry: Entry)] = []
+  /// Every parameter as a network block declares it: given, so never hidden.
+  var declared: Set<Key>
+  /// The lesson's passes, to read a `{{name}}` in prose as a quantity.
+  var passes: [Pass]
+  /// The line of the lesson block being rendered, for the log.
+  var line = 0
+  /// What the report printed, for the leak check.
+  let log = PrintLog()
 
   static let placeholder = "______"
 
-  static func key(_ x: Double) -> UInt64 { (x == 0 ? 0.0 : x).bitPattern }
-
-  func entry(for x: Double) -> Entry? { entries[Self.key(x)] }
-
-  init(_ worksheet: Worksheet) {
+  init(_ worksheet: Worksheet, run: ExecutedLesson) {
     hides = worksheet.kind == .handout
     entries = [:]
-    for blank in worksheet.blanks where entries[Self.key(blank.value)] == nil {
+    for blank in worksheet.blanks where entries[Key(blank.quantity, blank.value)] == nil {
       let salt = Self.hash("\(worksheet.salt)|\(blank.name)|\(blank.line)")
       let p = AnswerTolerance.places(for: blank.value)
       let coarse = Self.hash("\(salt):\(p - 1):\(Self.digits(AnswerTolerance.units(blank.value, places: p - 1), places: p - 1))")
       let fine = Self.hash("\(salt):\(p + 1):\(Self.digits(AnswerTolerance.units(blank.value, places: p + 1), places: p + 1))")
-      entries[Self.key(blank.value)] = Entry(name: blank.name, check: "\(salt) \(p) \(coarse) \(fine)")
+      let entry = Entry(name: blank.name, check: "\(salt) \(p) \(coarse) \(fine)")
+      entries[Key(blank.quantity, blank.value)] = entry
+      byQuantity[blank.quantity, default: []].append((blank.value, entry))
+      byValue.append((blank.value, entry))
     }
+    byValue.sort { $0.value < $1.value }
+    declared = []
+    for item in run.items {
+      guard case .network(let d) = item else { continue }
+      for (l, layer) in d.network.layers.enumerated() {
+        for j in 0..<layer.neuronCount {
+          for i in 0..<layer.inputCount { declared.insert(Key(.weight(l: l, j: j, i: i), layer.weights[j, i])) }
+          declared.insert(Key(.bias(l: l, j: j), layer.biases[j]))
+        }
+      }
+    }
+    passes = run.passes
+  }
+
+  /// The blank printed as quantity `q` with value `x`, if it is one. A parameter's current value
+  /// is the answer of an earlier update unless a network block declared it so.
+  func entry(_ q: Quantity?, _ x: Double) -> Entry? {
+    guard let q else { return nil }
+    switch q {
+    case .weight(let l, let j, let i):
+      return declared.contains(Key(q, x)) ? nil : entries[Key(.newWeight(l: l, j: j, i: i), x)]
+    case .bias(let l, let j):
+      return declared.contains(Key(q, x)) ? nil : entries[Key(.newBias(l: l, j: j), x)]
+    default:
+      if let exact = entries[Key(q, x)] { return exact }
+      return byQuantity[q]?.first { Self.agree($0.value, x) }?.entry
+    }
+  }
+
+  /// Two computations of one value, equal but for rounding.
+  static func agree(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }
+
+  /// The blank with this value, for a number computed from the pass's parameters that no
+  /// quantity names: a training's error in its first iterations is the pass's error.
+  func entry(computed x: Double) -> Entry? {
+    guard x != 0, x.isFinite else { return nil }
+    var lo = 0, hi = byValue.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if byValue[mid].value < x - 1e-12 * abs(x) { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < byValue.count && Self.agree(byValue[lo].value, x) ? byValue[lo].entry : nil
+  }
+
+  /// The first blank among the values a factor was computed from.
+  func entry(from sources: [(Quantity, Double)]) -> Entry? {
+    for (q, x) in sources { if let e = entry(q, x) { return e } }
+    return nil
+  }
+
+  /// The blank a prose `{{name}}` with value `x` shows, read as a quantity of any pass.
+  func entry(named name: String, _ x: Double) -> Entry? {
+    for pass in passes {
+      if case .success(let q) = pass.quantity(named: name), let e = entry(q, x) { return e }
+    }
+    return nil
+  }
+
+  /// Notes a number the report shows (not hidden), with what it is.
+  func shown(_ x: Double, _ q: Quantity?, sources: [(Quantity, Double)] = []) {
+    log.record(PrintLog.Item(value: x, quantity: q, sources: sources.map(\.0), line: line))
   }
 
   /// A whole number of units 10⁻ᵖ written as a decimal: (12345, 4) → "1.2345", (-5, 2) → "-0.05",
@@ -126,8 +214,12 @@ extension HTMLReport {
   /// A worksheet or an answer key of an executed lesson.
   public static func render(_ run: ExecutedLesson, worksheet: Worksheet) -> String {
     var context = ReportContext(run: run)
-    context.format.blanks = BlankSet(worksheet)
-    let count = Set(worksheet.blanks.map { BlankSet.key($0.value) }).count
+    context.format.blanks = BlankSet(worksheet, run: run)
+    return render(run, worksheet: worksheet, context: context)
+  }
+
+  static func render(_ run: ExecutedLesson, worksheet: Worksheet, context: ReportContext) -> String {
+    let count = Set(worksheet.blanks.map { BlankSet.Key($0.quantity, $0.value) }).count
     var banner: [HTML] = []
     let note = worksheet.note.map { " \($0)." } ?? ""
     switch worksheet.kind {
@@ -141,41 +233,34 @@ extension HTMLReport {
       return render(run, context: context, head: [.el("style", [], [.trusted(BlankSet.css)])], banner: banner, titleSuffix: " (answer key)")
     }
   }
-
-  /// Every blank whose digits, as the report writes them, occur in `html`: a worksheet must list none.
-  public static func leakedBlanks(_ html: String, blanks: [Blank], decimals: Int) -> [Blank] {
-    let format = NumberFormat(decimals: decimals)
-    return blanks.filter { blank in
-      // With its sign: −0.100000 is not given away by a weight of 0.100000.
-      let digits = [format.fixed(blank.value), format.short(blank.value), NumberFormat.exact(blank.value).replacingOccurrences(of: "-", with: "−")]
-        .filter { $0.filter(\.isNumber).count >= 4 }
-      return digits.contains { text in
-        var rest = html[...]
-        while let r = rest.range(of: text) {
-          let before = html[..<r.lowerBound].last
-          let after = r.upperBound < html.endIndex ? html[r.upperBound] : " "
-          if before != "−", before != "-", before?.isNumber != true, before != ".", !after.isNumber { return true }
-          rest = html[r.upperBound...]
-        }
-        return false
-      }
-    }
-  }
 }
 
 extension ReportContext {
-  /// A table cell for a blank: an input on a worksheet, the value highlighted in a key.
-  func blankCell(_ x: Double, _ extraClass: String?) -> HTML? {
-    guard let blanks = format.blanks, let entry = blanks.entry(for: x) else { return nil }
-    let classes = "num" + (extraClass.map { " " + $0 } ?? "")
-    if blanks.hides { return .el("td", [("class", classes + " blank-cell")], blankInput(entry)) }
-    return .el("td", [("class", classes + " key-answer"), ("title", NumberFormat.exact(x))], format.fixed(x))
+  /// The blank printed here as quantity `q` (or as a factor computed from `sources`), if it is
+  /// one; any other number is noted as shown, for the leak check.
+  func blank(_ x: Double, _ q: Quantity?, from sources: [(Quantity, Double)] = [], computed: Bool = false) -> BlankSet.Entry? {
+    guard let blanks = format.blanks else { return nil }
+    if let entry = blanks.entry(q, x) ?? blanks.entry(from: sources) ?? (computed ? blanks.entry(computed: x) : nil) { return entry }
+    blanks.shown(x, q, sources: sources)
+    return nil
   }
 
-  func blankInline(_ x: Double) -> HTML? {
-    guard let blanks = format.blanks, let entry = blanks.entry(for: x) else { return nil }
-    if blanks.hides { return .el("span", [("class", "value blank-cell")], blankInput(entry)) }
-    return .el("span", [("class", "value key-answer"), ("title", NumberFormat.exact(x))], format.short(x))
+  /// A table cell for a blank: an input on a worksheet, the value highlighted in a key.
+  func blankCell(_ x: Double, _ entry: BlankSet.Entry, _ extraClass: String?) -> HTML {
+    let classes = "num" + (extraClass.map { " " + $0 } ?? "")
+    if format.blanks?.hides == true { return .el("td", [("class", classes + " blank-cell")], blankInput(entry)) }
+    return .el("td", [("class", classes + " key-answer"), ("title", NumberFormat.exact(x))], format.untracked.fixed(x))
+  }
+
+  func blankInline(_ x: Double, _ entry: BlankSet.Entry, _ f: NumberFormat) -> HTML {
+    if format.blanks?.hides == true { return .el("span", [("class", "value blank-cell")], blankInput(entry)) }
+    return .el("span", [("class", "value key-answer"), ("title", NumberFormat.exact(x))], f.untracked.short(x))
+  }
+
+  /// A number in a diagram label: a line to write on in a worksheet.
+  func diagramNumber(_ x: Double, as q: Quantity?) -> String {
+    if blank(x, q) != nil, format.blanks?.hides == true { return BlankSet.placeholder }
+    return diagramFormat.untracked.short(x)
   }
 
   func blankInput(_ entry: BlankSet.Entry) -> [HTML] {
