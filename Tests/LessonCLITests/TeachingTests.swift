@@ -197,6 +197,9 @@ struct TeachingTests {
     let index = try read(output.appendingPathComponent("index.html"))
     #expect(index.contains("One step by hand"))
     #expect(index.contains(#"href="one-step.v2.handout.html""#))
+    // The lesson's own numbers are built and checked beside the variants.
+    #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("one-step.html").path))
+    #expect(index.contains("all 4 checks pass; 3 variants, each meeting the constraints"), "\(index)")
 
     // Different numbers per variant; within a variant the key's answers are the worksheet's.
     let v1 = try read(output.appendingPathComponent("one-step.v1.key.html")), v2 = try read(output.appendingPathComponent("one-step.v2.key.html"))
