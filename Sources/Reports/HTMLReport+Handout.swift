@@ -25,6 +25,9 @@ public struct Worksheet: Sendable {
   public var salt: String
   /// Shown under the title, e.g. "Variant 7".
   public var note: String?
+  /// The decimal places a fully right answer to a value carries: the rule `lesson check
+  /// --answers` marks by.
+  public var places: @Sendable (Double) -> Int = { AnswerTolerance.places(for: $0) }
 
   public init(kind: Kind, blanks: [Blank], salt: String, note: String? = nil) {
     self.kind = kind
@@ -53,7 +56,7 @@ struct BlankSet: Sendable {
 
   struct Entry: Sendable {
     var name: String
-    /// `salt P hash(P−1) hash(P+1)`, the input's `data-check`.
+    /// The input's `data-check`, see ``BlankSet/check(_:salt:places:)``.
     var check: String
   }
 
@@ -79,11 +82,7 @@ struct BlankSet: Sendable {
     hides = worksheet.kind == .handout
     entries = [:]
     for blank in worksheet.blanks where entries[Key(blank.quantity, blank.value)] == nil {
-      let salt = Self.hash("\(worksheet.salt)|\(blank.name)|\(blank.line)")
-      let p = AnswerTolerance.places(for: blank.value)
-      let coarse = Self.hash("\(salt):\(p - 1):\(Self.digits(AnswerTolerance.units(blank.value, places: p - 1), places: p - 1))")
-      let fine = Self.hash("\(salt):\(p + 1):\(Self.digits(AnswerTolerance.units(blank.value, places: p + 1), places: p + 1))")
-      let entry = Entry(name: blank.name, check: "\(salt) \(p) \(coarse) \(fine)")
+      let entry = Entry(name: blank.name, check: Self.check(blank, salt: worksheet.salt, places: worksheet.places(blank.value)))
       entries[Key(blank.quantity, blank.value)] = entry
       byQuantity[blank.quantity, default: []].append((blank.value, entry))
       byValue.append((blank.value, entry))
@@ -151,6 +150,16 @@ struct BlankSet: Sendable {
     log.record(PrintLog.Item(value: x, quantity: q, sources: sources.map(\.0), line: line))
   }
 
+  /// A box's `data-check`: `salt R fine c₁ c₂ c₃`. R is the decimal places a fully right answer
+  /// carries; `fine` hashes the answer rounded to R + 2 decimals (an answer with R decimals or
+  /// more is right within 50 units of it, half a unit at R); cᵢ hashes it rounded to R − i
+  /// decimals (an answer with that many decimals is the answer rounded: right, but give more).
+  static func check(_ blank: Blank, salt lessonSalt: String, places r: Int) -> String {
+    let salt = hash("\(lessonSalt)|\(blank.name)|\(blank.line)")
+    func rounded(_ d: Int) -> String { hash("\(salt):\(d):\(digits(AnswerTolerance.units(blank.value, places: d), places: d))") }
+    return ([salt, "\(r)", rounded(r + 2)] + (1...3).filter { r - $0 >= 0 }.map { rounded(r - $0) }).joined(separator: " ")
+  }
+
   /// A whole number of units 10⁻ᵖ written as a decimal: (12345, 4) → "1.2345", (-5, 2) → "-0.05",
   /// (7, 0) → "7.". The script's `fixed` writes the same.
   static func digits(_ units: Double, places: Int) -> String {
@@ -191,9 +200,9 @@ struct BlankSet: Sendable {
     t=t.trim().replace(/\\u2212/g,"-").replace(",",".");if(t==="")return "";
     if(!/^[-+]?(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?$/i.test(t))return "nan";
     var x=Number(t),parts=t.toLowerCase().split("e"),dec=(parts[0].split(".")[1]||"").length-(parts[1]?+parts[1]:0);
-    if(dec>=p){var u=Math.round(x*Math.pow(10,p+1));for(var k=-5;k<=5;k++){if(h(s+":"+(p+1)+":"+fixed(u+k,p+1))===f[3])return "right";}return "wrong";}
-    return h(s+":"+(p-1)+":"+fixed(Math.round(x*Math.pow(10,p-1)),p-1))===f[2]?"right":"wrong";}
-    var text={"":"","nan":"not a number","right":"\\u2713","wrong":"\\u2717 not yet"};
+    if(dec>=p){var u=Math.round(x*Math.pow(10,p+2));for(var k=-50;k<=50;k++){if(h(s+":"+(p+2)+":"+fixed(u+k,p+2))===f[2])return "right";}return "wrong";}
+    var i=p-dec;if(dec>=0&&i<=3&&f[2+i]&&h(s+":"+dec+":"+fixed(Math.round(x*Math.pow(10,dec)),dec))===f[2+i])return "more";return "wrong";}
+    var text={"":"","nan":"not a number","right":"\\u2713","more":"\\u2713 so far: give more digits","wrong":"\\u2717 not yet"};
     document.querySelectorAll("input.blank").forEach(function(box){var mark=box.nextElementSibling;
     box.addEventListener("input",function(){var v=judge(box.value,box.getAttribute("data-check"));box.setAttribute("data-state",v);if(mark)mark.textContent=text[v];});});
     })();
