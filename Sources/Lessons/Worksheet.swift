@@ -9,6 +9,13 @@ public struct Blank: Sendable, Hashable {
   public var line: Int
   /// What the value is; a report hides a number only where it prints this quantity with this value.
   public var quantity: Quantity
+
+  public init(name: String, value: Double, line: Int, quantity: Quantity) {
+    self.name = name
+    self.value = value
+    self.line = line
+    self.quantity = quantity
+  }
 }
 
 extension ExecutedLesson {
