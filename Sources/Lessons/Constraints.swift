@@ -172,37 +172,21 @@ enum Constraints {
     }
     guard !prepared.constraints.isEmpty else { return ([], []) }
     var problems: [Diagnostic] = []
-    // NAME.before and NAME.after: the first pass with an update, before and after it.
+    // NAME.before and NAME.after: the first pass with an update, before and after it (Pass reads both).
     let stepped = run.passes.first { $0.update != nil }
-    var around: (before: Pass, after: Pass)?
-    if let p = stepped {
-      var before = p
-      before.update = nil
-      var network = p.network
-      for l in network.layers.indices {
-        network.layers[l].weights = p.update!.layers[l].newWeights
-        network.layers[l].biases = p.update!.layers[l].newBiases
-      }
-      let f = network.forward(p.data.inputs)
-      let after = Pass(networkName: p.networkName, names: p.names, notation: p.notation, data: p.data, network: network, optimizer: p.optimizer,
-        forward: f, loss: network.loss(of: f.outputs, targets: p.data.targets), backward: network.backward(f, targets: p.data.targets), update: nil, lines: p.lines)
-      around = (before, after)
-    }
+    let after = stepped?.afterUpdate()
     for c in prepared.constraints {
       for name in c.names where values[name] == nil {
-        for (suffix, pick) in [(".before", \(before: Pass, after: Pass).before), (".after", \(before: Pass, after: Pass).after)] where name.hasSuffix(suffix) {
-          let base = String(name.dropLast(suffix.count))
-          guard let around else {
-            problems.append(.error("`\(name)` needs a pass with an update (an `update` or `step` block) in the lesson", at: c.location)); continue
-          }
-          let pass = around[keyPath: pick]
-          switch pass.quantity(named: base) {
-          case .success(let q): values[name] = pass.value(q)
-          case .failure(let problem): problems.append(problem.diagnostic(base, pass: pass, at: c.location))
-          }
+        guard name.hasSuffix(".before") || name.hasSuffix(".after") else {
+          problems.append(.error("`\(name)` has no value where this constraints block stands", at: c.location)); continue
         }
-        if values[name] == nil, !name.hasSuffix(".before"), !name.hasSuffix(".after") {
-          problems.append(.error("`\(name)` has no value where this constraints block stands", at: c.location))
+        guard let stepped, let after else {
+          problems.append(.error("`\(name)` needs a pass with an update (an `update` or `step` block) in the lesson", at: c.location)); continue
+        }
+        switch stepped.quantity(named: name) {
+        case .success(.after(let q)): values[name] = after.value(q)
+        case .success(let q): values[name] = stepped.value(q)
+        case .failure(let problem): problems.append(problem.diagnostic(name, pass: stepped, at: c.location))
         }
       }
     }
