@@ -18,7 +18,7 @@ public struct ConstraintLine: Sendable {
 
   public var names: [String] { left.names + right.names }
 
-  indirect enum Expression: Sendable {
+  indirect enum Expression: Sendable, Hashable {
     case number(Double)
     case name(String)
     case negate(Expression)
@@ -66,13 +66,46 @@ public struct ConstraintLine: Sendable {
     return .success(ConstraintLine(text: text, location: at, left: left, relation: relation, right: right))
   }
 
+  /// An arithmetic expression alone (a check's expected value): numbers, value names,
+  /// `+ - * /` (also `− × · ÷`), parentheses, unary minus and `abs(…)`. A failure gives the
+  /// offset, in characters of `text`, of the token that is wrong.
+  static func expression(_ text: String, names: Bool = true) -> Result<Expression, ExpressionProblem> {
+    var parser = Parser(chars: Array(text).map { Parser.ascii[$0] ?? $0 }, names: names)
+    guard let e = parser.sum() else { return .failure(ExpressionProblem(offset: parser.problem.offset, message: parser.problem.message)) }
+    guard parser.atEnd else {
+      return .failure(ExpressionProblem(offset: parser.i,
+        message: "`\(parser.chars[parser.i])` cannot follow a complete expression: an operator (+ - * /) is missing, or a parenthesis does not match"))
+    }
+    return .success(e)
+  }
+
+  struct ExpressionProblem: Error {
+    /// In characters of the text.
+    var offset: Int
+    var message: String
+  }
+
   struct Parser {
+    /// One character for one, so offsets stay those of the text as written.
+    static let ascii: [Character: Character] = ["−": "-", "×": "*", "·": "*", "÷": "/"]
+
     let chars: [Character]
+    /// Whether value names are allowed (constraints) or only numbers (a check's expected value).
+    var names = true
     var i = 0
+    /// Where parsing first failed, and why.
+    var failure: (offset: Int, message: String)?
+
+    var problem: (offset: Int, message: String) { failure ?? (i, "this expression cannot be read") }
 
     var atEnd: Bool { mutating get { skipSpaces(); return i == chars.count } }
 
     mutating func skipSpaces() { while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 } }
+
+    mutating func fail(_ message: String) -> Expression? {
+      if failure == nil { failure = (i, message) }
+      return nil
+    }
 
     mutating func relation() -> String? {
       skipSpaces()
@@ -107,40 +140,45 @@ public struct ConstraintLine: Sendable {
       }
     }
 
+    mutating func closing() -> Bool {
+      skipSpaces()
+      guard i < chars.count, chars[i] == ")" else { _ = fail(i < chars.count ? "expected `)` here, not `\(chars[i])`" : "a `(` is not closed: `)` is missing at the end"); return false }
+      i += 1
+      return true
+    }
+
     mutating func unary() -> Expression? {
       skipSpaces()
-      guard i < chars.count else { return nil }
+      guard i < chars.count else { return fail("the expression ends where a number, a name or `(` should follow") }
       if chars[i] == "-" { i += 1; return unary().map { .negate($0) } }
+      if chars[i] == "+" { i += 1; return unary() }
       if chars[i] == "(" {
         i += 1
-        guard let e = sum() else { return nil }
-        skipSpaces()
-        guard i < chars.count, chars[i] == ")" else { return nil }
-        i += 1
+        guard let e = sum(), closing() else { return nil }
         return e
       }
       if chars[i].isNumber || chars[i] == "." {
         let start = i
         while i < chars.count, chars[i].isNumber || chars[i] == "." || chars[i] == "e" || chars[i] == "E"
           || ((chars[i] == "-" || chars[i] == "+") && (chars[i - 1] == "e" || chars[i - 1] == "E")) { i += 1 }
-        return Double(String(chars[start..<i])).map { .number($0) }
+        let word = String(chars[start..<i])
+        guard let x = Double(word), x.isFinite else { i = start; return fail("`\(word)` is not a number") }
+        return .number(x)
       }
       if chars[i].isLetter {
         let start = i
         while i < chars.count, chars[i].isLetter || chars[i].isNumber || "._[]'".contains(chars[i]) { i += 1 }
         let word = String(chars[start..<i])
+        if !names, word != "abs" { i = start; return fail("`\(word)` is not a number: the expected value is a number or an arithmetic expression of numbers") }
         skipSpaces()
         if word == "abs", i < chars.count, chars[i] == "(" {
           i += 1
-          guard let e = sum() else { return nil }
-          skipSpaces()
-          guard i < chars.count, chars[i] == ")" else { return nil }
-          i += 1
+          guard let e = sum(), closing() else { return nil }
           return .abs(e)
         }
         return .name(word)
       }
-      return nil
+      return fail("`\(chars[i])` cannot start a term: write a number, a value name or `(`")
     }
   }
 
