@@ -70,11 +70,11 @@ public struct ConstraintLine: Sendable {
   /// `+ - * /` (also `− × · ÷`), parentheses, unary minus and `abs(…)`. A failure gives the
   /// offset, in characters of `text`, of the token that is wrong.
   static func expression(_ text: String, names: Bool = true) -> Result<Expression, ExpressionProblem> {
-    var parser = Parser(chars: Array(text).map { Parser.ascii[$0] ?? $0 }, names: names)
+    var parser = Parser(chars: Array(text).map { Parser.ascii[$0] ?? $0 }, names: names, written: Array(text))
     guard let e = parser.sum() else { return .failure(ExpressionProblem(offset: parser.problem.offset, message: parser.problem.message)) }
     guard parser.atEnd else {
       return .failure(ExpressionProblem(offset: parser.i,
-        message: "`\(parser.chars[parser.i])` cannot follow a complete expression: an operator (+ - * /) is missing, or a parenthesis does not match"))
+        message: "`\(parser.written[parser.i])` cannot follow a complete expression: an operator (+ - * /) is missing, or a parenthesis does not match"))
     }
     return .success(e)
   }
@@ -92,6 +92,8 @@ public struct ConstraintLine: Sendable {
     let chars: [Character]
     /// Whether value names are allowed (constraints) or only numbers (a check's expected value).
     var names = true
+    /// The characters as written, for messages (`×` rather than `*`).
+    var written: [Character] = []
     var i = 0
     /// Where parsing first failed, and why.
     var failure: (offset: Int, message: String)?
@@ -178,7 +180,7 @@ public struct ConstraintLine: Sendable {
         }
         return .name(word)
       }
-      return fail("`\(chars[i])` cannot start a term: write a number, a value name or `(`")
+      return fail("`\(written.isEmpty ? chars[i] : written[i])` cannot start a term: write a number\(names ? ", a value name" : "") or `(`")
     }
   }
 
