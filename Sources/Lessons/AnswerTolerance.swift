@@ -160,6 +160,7 @@ public enum AnswerTolerance {
 
   /// A sentence for the output: how answers are judged.
   public static func summary(_ rounding: Rounding) -> String {
-    "right when it agrees with the correct value rounded to \(rounding) (within half a unit of the last of those places); the correct value rounded to fewer places is right, but asks for more digits"
+    let which = rounding.mode == .either ? ", whichever gives fewer decimals," : ""
+    return "right when it agrees with the correct value rounded to \(rounding)\(which) to within half a unit of the last place; the correct value rounded to fewer places is right, but asks for more digits"
   }
 }

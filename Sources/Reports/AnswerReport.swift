@@ -27,7 +27,8 @@ public enum AnswerReport {
       case .moreDigits:
         let places = "\(item.requiredPlaces) decimal\(item.requiredPlaces == 1 ? "" : "s")"
         out += "  ≈ more digits  \(padded)  right as far as it goes: give \(review.rounding)"
-        out += review.rounding.mode == .either ? " (here \(places))\n" : "\n"
+        // Say how many decimals that is for this value, unless the rule counts decimals already.
+        out += review.rounding.mode == .decimals ? "\n" : " (here \(places))\n"
       case .consistent:
         out += "  ~ consistent   \(padded)  consistent with your earlier value\(item.offBecause.count == 1 ? "" : "s") of \(list(item.offBecause))\n"
         out += "\(indent)the correct value is \(number(item.correct)); yours follows correctly from your \(list(item.offBecause))\n"
