@@ -52,6 +52,8 @@ extension LessonRunner {
     case .success(let q): return .success(pass.value(q))
     case .failure(let problem):
       let d = problem.diagnostic(local, pass: pass, at: SourceLocation(file: lesson.file, line: 1, column: 1))
+      // The note about answers-file markers does not apply in a lesson.
+      if case .notInPass = problem { return .failure(LookupProblem(message: d.message)) }
       return .failure(LookupProblem(message: d.message, notes: d.notes))
     }
   }

@@ -122,6 +122,7 @@ struct AnswerMarkingTests {
     // Items come pass by pass, in the lesson's order.
     #expect(review.items.map { "\($0.line.name)@\($0.passIndex)" } == ["E@0", "E@1", "h1.net@1", "w5@2", "E@3"])
     #expect(review.items.allSatisfy { $0.verdict == .right }, "\(review.items.map { ($0.line.name, $0.verdict, $0.correct) })")
+    #expect(mark("@ network sequential\nE = 0.2984").0?.items.first?.passIndex == 2)
     // What the README's old example, `@ line 140`, selected: the sequential network's step.
     let (old, _) = mark("@ line 140\nE = 0.2984")
     #expect(old?.items.first?.passIndex == 2)
