@@ -58,11 +58,30 @@ public struct ConstraintLine: Sendable {
     if let hash = content.firstIndex(of: "#") { content = content[..<hash] }
     let text = content.trimmingCharacters(in: .whitespaces)
     if text.isEmpty { return .success(nil) }
-    var parser = Parser(chars: Array(text.replacingOccurrences(of: "≤", with: "<=").replacingOccurrences(of: "≥", with: ">=").replacingOccurrences(of: "≠", with: "!=").replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: "×", with: "*")))
-    let at = SourceLocation(file: location.file, line: location.line, column: 1 + line.prefix { $0 == " " }.count)
-    guard let left = parser.sum(), let relation = parser.relation(), let right = parser.sum(), parser.atEnd else {
-      return .failure(.error("a constraint reads `expression < expression` (or <=, >, >=, =, !=) over value names, e.g. `E.after < E.before`", at: at))
+    // Two-character spellings of ≤ ≥ ≠; `origin` keeps each parsed character's offset in `text`.
+    var chars: [Character] = [], origin: [Int] = []
+    for (k, c) in text.enumerated() {
+      let spelled: [Character] = c == "≤" ? ["<", "="] : c == "≥" ? [">", "="] : c == "≠" ? ["!", "="] : [Parser.ascii[c] ?? c]
+      chars += spelled
+      origin += Array(repeating: k, count: spelled.count)
     }
+    var parser = Parser(chars: chars, written: chars.indices.map { Array(text)[origin[$0]] })
+    let indent = line.prefix { $0 == " " }.count
+    let at = SourceLocation(file: location.file, line: location.line, column: 1 + indent)
+    func failure(_ message: String?) -> Result<ConstraintLine?, Diagnostic> {
+      // Point at the token that is wrong, counted in the line as written.
+      let offset = parser.failure?.offset ?? parser.i
+      let k = offset < origin.count ? origin[offset] : text.count
+      let column = 1 + indent + String(text.prefix(k)).unicodeScalars.count
+      let form = "a constraint reads `expression < expression` (or <=, >, >=, =, !=) over value names, e.g. `E.after < E.before`"
+      return .failure(.error(parser.failure?.message ?? message ?? form, at: SourceLocation(file: location.file, line: location.line, column: column), notes: [form]))
+    }
+    guard let left = parser.sum() else { return failure(nil) }
+    guard let relation = parser.relation() else {
+      return failure(parser.i < chars.count ? "`\(parser.written[parser.i])` is not a comparison: write <, <=, >, >=, = or != here" : "the constraint needs a comparison: <, <=, >, >=, = or !=")
+    }
+    guard let right = parser.sum() else { return failure(nil) }
+    guard parser.atEnd else { return failure("`\(parser.written[parser.i])` cannot follow a complete expression: an operator (+ - * /) is missing, or a parenthesis does not match") }
     return .success(ConstraintLine(text: text, location: at, left: left, relation: relation, right: right))
   }
 

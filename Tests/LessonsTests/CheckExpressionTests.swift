@@ -112,3 +112,23 @@ struct CheckExpressionTests {
     #expect(early.first?.description == "test.md:\(firstLine()):1: error: `E.after` reads a value around an update, and network `tiny` has had no update before this point")
   }
 }
+
+@Suite("Constraint expressions")
+struct ConstraintExpressionTests {
+  func problems(_ line: String) -> [String] {
+    let source = tinyNetwork + "```step\n```\n\n```constraints\n" + line + "\n```\n"
+    let outcome = LessonRunner.run(source: source, file: "c.md", variant: nil, loader: { _ in "" })
+    return outcome.diagnostics.filter { $0.severity == .error }.map(\.description)
+  }
+
+  @Test("constraints that hold pass; a mistake is reported at its token, ≤ and × counted as written")
+  func located() {
+    let line = (tinyNetwork + "```step\n```\n\n```constraints\n").split(separator: "\n", omittingEmptySubsequences: false).count
+    #expect(problems("E.after < E.before") == [])
+    #expect(problems("E.after ≤ E.before × 1") == [])
+    #expect(problems("E.after ≤ E.before × * 1") == ["c.md:\(line):22: error: `*` cannot start a term: write a number, a value name or `(`"])
+    #expect(problems("  E.after E.before") == ["c.md:\(line):11: error: `E` is not a comparison: write <, <=, >, >=, = or != here"])
+    #expect(problems("abs(E.after < 1") == ["c.md:\(line):13: error: expected `)` here, not `<`"])
+    #expect(problems("E.after < 1 )") == ["c.md:\(line):13: error: `)` cannot follow a complete expression: an operator (+ - * /) is missing, or a parenthesis does not match"])
+  }
+}
