@@ -50,7 +50,12 @@ public enum AnswerReport {
             out += "; from your own values it would be \(number(yours))"
           }
           out += "\n"
-          if !earlier.isEmpty { out += "\(indent)the first slip to look for: \(list(earlier))\n" }
+          if !earlier.isEmpty {
+            out += "\(indent)the first slip to look for: \(list(earlier))\n"
+          } else {
+            // Upstream values are off only through rounding: the mistake is here.
+            out += "\(indent)no earlier answer is wrong (\(list(off)) only \(off.count == 1 ? "follows" : "follow") from rounded values), so the slip is in this step\n"
+          }
         }
       }
     }

@@ -54,6 +54,19 @@ struct AnswersCLITests {
     #expect(alone.stderr.contains("--rounding goes with --answers"))
   }
 
+  @Test("answers that follow from a rounded one: consistent, with no slip named, and a wrong one after them is the slip")
+  func roundedUpstream() throws {
+    // o1.net from h1.out = 0.59 is 1.1046 (0.40·0.59 + 0.45·0.596884378 + 0.60); o1.out = 0.7510 follows from neither.
+    let result = try mark("h1.out = 0.59\no1.net = 1.1046\no1.out = 0.7510\n")
+    #expect(result.status == 1)
+    let out = result.stdout
+    #expect(out.contains("~ consistent   o1.net = 1.1046  consistent with your earlier value of h1.out"))
+    #expect(out.contains("carry more digits of h1.out to reach the correct value"))
+    #expect(!out.contains("slip to look for: h1.out"))
+    #expect(out.contains("✗ wrong        o1.out = 0.7510"))
+    #expect(out.contains("no earlier answer is wrong (o1.net only follows from rounded values), so the slip is in this step"))
+  }
+
   @Test("JSON gives the more-digits verdict, the places asked for and the rounding")
   func json() throws {
     let result = try mark("h1.out = 0.59\nE.after = 0.2910\n", ["--format", "json"])
