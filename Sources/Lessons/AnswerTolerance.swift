@@ -106,8 +106,8 @@ public enum AnswerVerdict: String, Sendable {
 /// Let d be the decimals the student wrote and R the places the rounding asks for
 /// (``Rounding/requiredPlaces(for:)``). With d ≥ R the answer is right when it is within half
 /// a unit of the R-th decimal, |x − c| ≤ ½·10⁻ᴿ: hand work that carries rounded intermediate
-/// values still agrees. With d < R it is "right, but give more digits" when it is the correct
-/// value rounded (half away from zero) to d decimals, and wrong otherwise. An answer exactly
+/// values still agrees. With R − 3 ≤ d < R it is "right, but give more digits" when it is the
+/// correct value rounded (half away from zero) to d decimals; otherwise it is wrong. An answer exactly
 /// equal to the correct value is right however few digits it has (`0.25` for 0.25).
 public enum AnswerTolerance {
   /// P: the decimal place of the correct value's 4th significant digit (0.5933 → 4,
@@ -150,8 +150,14 @@ public enum AnswerTolerance {
       // A hair over half a unit, so a value exactly on the boundary passes.
       return abs(value - correct) <= 0.5 * Foundation.pow(10, Double(-r)) * (1 + 1e-9) + 1e-15 ? .right : .wrong
     }
+    // Only a few places short: `1` for 0.5933 agrees with nothing worth the name. The
+    // worksheet boxes can recognise the same range (they hash the answer at those places).
+    guard r - d <= moreDigitsReach else { return .wrong }
     return units(value, places: d) == units(correct, places: d) ? .moreDigits : .wrong
   }
+
+  /// How many places short of R an answer may be and still be "right, but give more digits".
+  public static let moreDigitsReach = 3
 
   /// Whether `written` is fully right for `correct` under the standard rounding.
   public static func agrees(_ written: String, _ value: Double, with correct: Double, rounding: Rounding = .standard) -> Bool {

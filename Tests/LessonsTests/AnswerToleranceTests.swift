@@ -38,7 +38,8 @@ struct AnswerToleranceTests {
     #expect(judge("0.0100", 0.009954, dec) == .right)
     #expect(judge("1234.5600", 1234.56, dec) == .right)
     #expect(judge("1234.56", 1234.56001, dec) == .moreDigits)
-    #expect(judge("1235", 1234.56, dec) == .moreDigits)
+    #expect(judge("1234.6", 1234.56, dec) == .moreDigits)
+    #expect(judge("1235", 1234.56, dec) == .wrong, "4 places short")
     #expect(judge("1234.5610", 1234.56, dec) == .wrong)
   }
 
@@ -84,7 +85,11 @@ struct AnswerToleranceTests {
     #expect(judge("0.25", 0.25) == .right)
     #expect(judge("1", 1) == .right)
     #expect(judge("0", 0) == .right)
-    #expect(judge("0", 0.00046) == .moreDigits)
+    // At most 3 places short: 0.6 for 0.5933 is right as far as it goes, 1 and 0 say nothing.
+    #expect(judge("0.6", 0.593269992) == .moreDigits)
+    #expect(judge("1", 0.593269992) == .wrong)
+    #expect(judge("0", 0.00046) == .wrong)
+    #expect(judge("0.000", 0.00046) == .moreDigits)
     #expect(judge("1.5e-3", 0.0015) == .right)
   }
 
