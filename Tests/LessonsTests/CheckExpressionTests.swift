@@ -108,6 +108,11 @@ struct CheckExpressionTests {
     ], before: steps)
     #expect(diagnostics.isEmpty, "\(diagnostics)")
     for r in results { #expect(r.passed, "\(r.spec.name) = \(String(describing: r.computed))") }
+    // Inline values read them the same way.
+    let (run, inline) = runLesson(tinyNetwork + steps + "The error is now {{E.after}}.\n")
+    #expect(inline.isEmpty)
+    let shown = run?.items.compactMap { item -> Double? in if case .prose(_, let values) = item { values.values.first } else { nil } }
+    #expect(shown.map { $0.count == 1 && abs($0[0] - 0.291027774) < 1e-9 } == true)
     let (_, early) = checks(["E.after = 0.29"])
     #expect(early.first?.description == "test.md:\(firstLine()):1: error: `E.after` reads a value around an update, and network `tiny` has had no update before this point")
   }
