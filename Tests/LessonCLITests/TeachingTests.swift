@@ -152,9 +152,9 @@ struct TeachingTests {
     try answers.write(to: root.appendingPathComponent("ana.txt"), atomically: true, encoding: .utf8)
     let text = try CLI.run(["check", "one-step", "--answers", "ana.txt"], in: root)
     #expect(text.status == 1, "\(text.stderr)")
-    #expect(text.stdout.contains("✓ right       h1.net = 0.3775"))
-    #expect(text.stdout.contains("✗ wrong       h1.out = 0.5966    the correct value is 0.593269992"))
-    #expect(text.stdout.contains("~ consistent  o1.net = 1.1072    consistent with your earlier value of h1.out"))
+    #expect(text.stdout.contains("✓ right        h1.net = 0.3775"))
+    #expect(text.stdout.contains("✗ wrong        h1.out = 0.5966    the correct value is 0.593269992"))
+    #expect(text.stdout.contains("~ consistent   o1.net = 1.1072    consistent with your earlier value of h1.out"))
     #expect(text.stdout.contains("the slip to look for: h1.out"))
     #expect(text.stdout.contains("7 answers: 3 right, 3 consistent with your earlier values, 1 wrong"))
 

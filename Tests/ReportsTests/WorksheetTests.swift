@@ -17,17 +17,17 @@ struct WorksheetTests {
     #expect(BlankSet.digits(0, places: 3) == "0.000")
   }
 
-  @Test("answers agree to 4 significant figures, or to 3 when written with fewer digits")
+  @Test("answers agree to 4 decimals or 4 significant figures (more in AnswerToleranceTests)")
   func tolerance() {
     #expect(AnswerTolerance.places(for: 0.593269992) == 4)
     #expect(AnswerTolerance.places(for: 0.082167041) == 5)
     #expect(AnswerTolerance.places(for: 12.34) == 2)
     #expect(AnswerTolerance.agrees("0.5933", 0.5933, with: 0.593269992))
-    #expect(AnswerTolerance.agrees("0.593", 0.593, with: 0.593269992))
+    #expect(!AnswerTolerance.agrees("0.593", 0.593, with: 0.593269992))  // right, but short of digits
     #expect(AnswerTolerance.agrees("0.59327", 0.59327, with: 0.593269992))
     #expect(!AnswerTolerance.agrees("0.5932", 0.5932, with: 0.593269992))
     #expect(!AnswerTolerance.agrees("0.59", 0.59, with: 0.593269992))
-    #expect(AnswerTolerance.agrees("-0.0088", -0.0088, with: -0.00877) == false)
+    #expect(AnswerTolerance.agrees("-0.0088", -0.0088, with: -0.00877))  // 4 decimals
     #expect(AnswerTolerance.agrees("-0.00877", -0.00877, with: -0.008771355))
   }
 
