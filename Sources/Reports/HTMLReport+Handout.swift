@@ -25,9 +25,8 @@ public struct Worksheet: Sendable {
   public var salt: String
   /// Shown under the title, e.g. "Variant 7".
   public var note: String?
-  /// The decimal places a fully right answer to a value carries: the rule `lesson check
-  /// --answers` marks by.
-  public var places: @Sendable (Double) -> Int = { AnswerTolerance.places(for: $0) }
+  /// How answers must be rounded, as `lesson check --answers` marks them; nil: the lesson's `rounding`.
+  public var rounding: Rounding?
 
   public init(kind: Kind, blanks: [Blank], salt: String, note: String? = nil) {
     self.kind = kind
@@ -82,7 +81,8 @@ struct BlankSet: Sendable {
     hides = worksheet.kind == .handout
     entries = [:]
     for blank in worksheet.blanks where entries[Key(blank.quantity, blank.value)] == nil {
-      let entry = Entry(name: blank.name, check: Self.check(blank, salt: worksheet.salt, places: worksheet.places(blank.value)))
+      let rounding = worksheet.rounding ?? run.lesson.settings.rounding
+      let entry = Entry(name: blank.name, check: Self.check(blank, salt: worksheet.salt, places: rounding.requiredPlaces(for: blank.value)))
       entries[Key(blank.quantity, blank.value)] = entry
       byQuantity[blank.quantity, default: []].append((blank.value, entry))
       byValue.append((blank.value, entry))
@@ -150,14 +150,19 @@ struct BlankSet: Sendable {
     log.record(PrintLog.Item(value: x, quantity: q, sources: sources.map(\.0), line: line))
   }
 
-  /// A box's `data-check`: `salt R fine c₁ c₂ c₃`. R is the decimal places a fully right answer
-  /// carries; `fine` hashes the answer rounded to R + 2 decimals (an answer with R decimals or
-  /// more is right within 50 units of it, half a unit at R); cᵢ hashes it rounded to R − i
-  /// decimals (an answer with that many decimals is the answer rounded: right, but give more).
+  /// A box's `data-check`: `salt R fine c₁ c₂ c₃ [x:e:hash]`. R is the decimal places a fully
+  /// right answer carries; `fine` hashes the answer rounded to R + 2 decimals (an answer with R
+  /// decimals or more is right within 50 units of it, half a unit at R); cᵢ hashes it rounded
+  /// to R − i decimals (an answer with that many decimals is the answer rounded: right, but give
+  /// more). An answer exact with e < R decimals (0.25, 0) adds `x:e:hash`: typed exactly, it is right.
   static func check(_ blank: Blank, salt lessonSalt: String, places r: Int) -> String {
     let salt = hash("\(lessonSalt)|\(blank.name)|\(blank.line)")
     func rounded(_ d: Int) -> String { hash("\(salt):\(d):\(digits(AnswerTolerance.units(blank.value, places: d), places: d))") }
-    return ([salt, "\(r)", rounded(r + 2)] + (1...3).filter { r - $0 >= 0 }.map { rounded(r - $0) }).joined(separator: " ")
+    var fields = [salt, "\(r)", rounded(r + 2)] + (1...AnswerTolerance.moreDigitsReach).filter { r - $0 >= 0 }.map { rounded(r - $0) }
+    if let e = (0..<r).first(where: { AnswerTolerance.units(blank.value, places: $0) / pow(10, Double($0)) == blank.value }) {
+      fields.append("x:\(e):\(rounded(e))")
+    }
+    return fields.joined(separator: " ")
   }
 
   /// A whole number of units 10⁻ᵖ written as a decimal: (12345, 4) → "1.2345", (-5, 2) → "-0.05",
@@ -199,9 +204,10 @@ struct BlankSet: Sendable {
     function judge(t,spec){var f=spec.split(" "),s=f[0],p=+f[1];
     t=t.trim().replace(/\\u2212/g,"-").replace(",",".");if(t==="")return "";
     if(!/^[-+]?(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?$/i.test(t))return "nan";
-    var x=Number(t),parts=t.toLowerCase().split("e"),dec=(parts[0].split(".")[1]||"").length-(parts[1]?+parts[1]:0);
+    var x=Number(t),parts=t.toLowerCase().split("e"),dec=Math.max((parts[0].split(".")[1]||"").length-(parts[1]?+parts[1]:0),0);
+    var ex=f[f.length-1].split(":");if(ex[0]==="x"&&dec>=+ex[1]&&dec<p){var e=+ex[1],v=Math.round(x*Math.pow(10,dec)),z=Math.pow(10,dec-e);if(v%z===0&&h(s+":"+e+":"+fixed(v/z,e))===ex[2])return "right";}
     if(dec>=p){var u=Math.round(x*Math.pow(10,p+2));for(var k=-50;k<=50;k++){if(h(s+":"+(p+2)+":"+fixed(u+k,p+2))===f[2])return "right";}return "wrong";}
-    var i=p-dec;if(dec>=0&&i<=3&&f[2+i]&&h(s+":"+dec+":"+fixed(Math.round(x*Math.pow(10,dec)),dec))===f[2+i])return "more";return "wrong";}
+    var i=p-dec;if(i<=3&&f[2+i]&&f[2+i].charAt(0)!=="x"&&h(s+":"+dec+":"+fixed(Math.round(x*Math.pow(10,dec)),dec))===f[2+i])return "more";return "wrong";}
     var text={"":"","nan":"not a number","right":"\\u2713","more":"\\u2713 so far: give more digits","wrong":"\\u2717 not yet"};
     document.querySelectorAll("input.blank").forEach(function(box){var mark=box.nextElementSibling;
     box.addEventListener("input",function(){var v=judge(box.value,box.getAttribute("data-check"));box.setAttribute("data-state",v);if(mark)mark.textContent=text[v];});});

@@ -14,10 +14,11 @@ struct WorksheetScriptTests {
   /// R − 3), "more" when it is the answer rounded half away from zero to the decimals written.
   static func expected(_ typed: String, correct c: Double, places r: Int) -> Verdict {
     guard let x = Double(typed.replacingOccurrences(of: "−", with: "-")) else { return .nan }
+    if x == c { return .right }  // an exact answer, however it is written
     let lower = typed.lowercased()
     let mantissa = lower.split(separator: "e").first.map(String.init) ?? lower
     let exponent = lower.contains("e") ? Int(lower.split(separator: "e")[1]) ?? 0 : 0
-    let d = (mantissa.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0) - exponent
+    let d = max((mantissa.split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0) - exponent, 0)
     if d >= r { return abs(x - c) <= 0.5 * pow(10, Double(-r)) ? .right : .wrong }
     guard d >= 0, r - d <= 3 else { return .wrong }
     let scale = pow(10, Double(d))
@@ -28,10 +29,11 @@ struct WorksheetScriptTests {
   func scriptAgreesWithRule() throws {
     let node = try #require(["/usr/bin/node", "/usr/local/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) },
       "Node is needed to run the worksheet's script (scripts/install-deps installs it)")
-    let answers = [0.593269992, 0.009954255, 0.00046, -0.0877135, 12.345678, 0.082167041, -1.5, 0.35891648, 2.0e-7]
+    let answers = [0.593269992, 0.009954255, 0.00046, -0.0877135, 12.345678, 0.082167041, -1.5, 0.35891648, 2.0e-7, 0.25, 0, 1234.5678]
     var cases: [(typed: String, spec: String, expected: Verdict)] = []
     for (n, c) in answers.enumerated() {
-      let r = AnswerTolerance.places(for: c)
+      let rounding = [Rounding.standard, Rounding(digits: 4, mode: .significant), Rounding(digits: 3, mode: .decimals)][n % 3]
+      let r = rounding.requiredPlaces(for: c)
       let spec = BlankSet.check(Blank(name: "v\(n)", value: c, line: 1, quantity: .error), salt: "test", places: r)
       var typed: [String] = (0...(r + 3)).map { String(format: "%.\($0)f", c) }
       typed += ["%.3g", "%.4g", "%.5g", "%.4e"].map { String(format: $0, c) }
@@ -40,7 +42,13 @@ struct WorksheetScriptTests {
       typed += ["", "abc", "0,5"]
       for t in typed {
         let verdict: Verdict? = t.isEmpty ? nil : (t == "abc" ? .nan : Self.expected(t.replacingOccurrences(of: ",", with: "."), correct: c, places: r))
-        if let verdict { cases.append((t, spec, verdict)) }
+        guard let verdict else { continue }
+        // The rule `lesson check --answers` applies is the same.
+        if verdict != .nan, let x = Double(t.replacingOccurrences(of: ",", with: ".")) {
+          let marked = AnswerTolerance.judge(t.replacingOccurrences(of: ",", with: "."), x, correct: c, rounding: rounding)
+          #expect(["right": Verdict.right, "more-digits": .more, "wrong": .wrong][marked.rawValue] == verdict, "check --answers says \(marked) for \(t) against \(c)")
+        }
+        cases.append((t, spec, verdict))
       }
     }
     // Half a unit exactly is a boundary the two sides may round differently: leave it out.
