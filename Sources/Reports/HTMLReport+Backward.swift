@@ -197,18 +197,55 @@ extension ReportContext {
         let eta = s.number(r.optimizer.learningRate)
         let g = [(p.gradQ, p.grad)]
         let before = s.number(p.before, as: p.given), after = s.number(p.after, as: p.afterQ)
+        if k >= layer.oldWeights.values.count && !layer.biasesUpdated {
+          lines.append("\(w)^{+} = \(w) = \(after) \\quad \\text{(biases stay fixed)}")
+          continue
+        }
+        // With weight decay the optimizer's g is the gradient plus λ times the parameter: say so, with numbers.
+        let decay: Double
+        switch r.optimizer {
+        case .sgd(let o): decay = o.weightDecay
+        case .rmsprop(let o): decay = o.weightDecay
+        case .adam(let o): decay = o.weightDecay
+        }
+        let gValue = p.grad + decay * p.before
+        let gNumber = s.number(gValue, from: g, parenthesized: true)
+        if decay != 0 {
+          lines.append("g = \(s.partial("E", w)) + \\lambda \\, \(w) = \(s.number(p.grad, as: p.gradQ)) + \(s.number(decay)) \\times \(s.number(p.before, as: p.given, parenthesized: true)) = \(s.number(gValue, from: g))")
+        }
         switch r.optimizer {
         case .sgd(let o) where o.momentum == 0 && o.weightDecay == 0:
           lines.append("\(w)^{+} = \(w) - \\eta \\, \(s.partial("E", w)) = \(before) - \(eta) \\times \(s.number(p.grad, as: p.gradQ, parenthesized: true)) = \(after)")
+        case .sgd(let o) where o.momentum == 0:
+          lines.append("\(w)^{+} = \(w) - \\eta \\, g = \(before) - \(eta) \\times \(gNumber) = \(after)")
         case .sgd(let o):
           let v = p.state.first ?? 0
-          lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening)))\\,") g = \(s.number(v, from: g)), \\quad \(w)^{+} = \(w) - \\eta \\, \(o.nesterov ? "(g + \(s.number(o.momentum)) \\, v^{+})" : "v^{+}") = \(after)")
+          // The first step starts the velocity at g, as PyTorch does: no momentum term, no dampening.
+          lines.append(u.step == 1
+            ? "v^{+} = g = \(s.number(v, from: g))"
+            : "v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening)))\\,") g = \(s.number(v, from: g))")
+          let vNumber = s.number(v, from: g, parenthesized: true)
+          lines.append(o.nesterov
+            ? "\(w)^{+} = \(w) - \\eta \\, (g + \(s.number(o.momentum)) \\, v^{+}) = \(before) - \(eta) \\times (\(s.number(gValue, from: g)) + \(s.number(o.momentum)) \\times \(vNumber)) = \(after)"
+            : "\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(vNumber) = \(after)")
         case .rmsprop(let o):
           let sq = p.state.first ?? 0
-          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(sq, from: g)), \\quad \(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(after)")
+          let epsilon = s.number(o.epsilon)
+          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(sq, from: g))")
+          // √s printed to the report's digits, as Adam's is: s itself keeps only six significant digits.
+          let scaled = "\\frac{\(s.number(gValue, from: g))}{\(s.number(sq.squareRoot(), from: g)) + \(epsilon)}"
+          if o.momentum > 0 {
+            // With momentum the step is a velocity of scaled gradients, not the scaled gradient itself.
+            let v = p.state.count > 1 ? p.state[1] : 0
+            lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(v, from: g))")
+            lines.append("\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(s.number(v, from: g, parenthesized: true)) = \(after)")
+          } else {
+            lines.append("\(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(before) - \(eta) \\times \(scaled) = \(after)")
+          }
         case .adam(let o):
           let m = p.state.first ?? 0, v = p.state.count > 1 ? p.state[1] : 0
-          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(m, from: g)), \\quad v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(v, from: g))")
+          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(m, from: g))")
+          lines.append("v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(v, from: g))")
           let mHat = s.number(m / (1 - pow(o.beta1, Double(u.step))), from: g), vHat = s.number((v / (1 - pow(o.beta2, Double(u.step)))).squareRoot(), from: g)
           lines.append("\(w)^{+} = \(w) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{v^{+} / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(before) - \(eta) \\times \\frac{\(mHat)}{\(vHat) + \(s.number(o.epsilon))} = \(after)")
         }

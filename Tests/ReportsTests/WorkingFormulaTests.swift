@@ -104,6 +104,33 @@ struct WorkingFormulaTests {
     }
   }
 
+  @Test("a fixed bias is said to stay fixed, not updated by a formula it did not follow")
+  func fixedBiases() throws {
+    let run = try Self.run("""
+      ```network
+      inputs: [i1]
+      layers:
+        - neurons: [o1]
+          weights: [[-0.5]]
+          biases: 0.25
+      learning-rate: 0.5
+      update-biases: false
+      ```
+
+      ```data
+      inputs: [[0.8]]
+      targets: [[1]]
+      ```
+
+      ```step
+      ```
+      """)
+    let html = HTMLReport.render(run)
+    #expect(html.contains(#"b_{o1}^{+} = b_{o1} = 0.25 \quad \text{(biases stay fixed)}"#))
+    #expect(!html.contains(#"b_{o1}^{+} = b_{o1} - \eta"#))
+    #expect(Self.checkWorking(of: run, "fixed", only: " was updated</summary>").lines == 1)
+  }
+
   @Test("the net-out notation and a wide layer: symbols and ellipses are skipped, and counted")
   func wideLayerSkipsEllipses() throws {
     let source = """
@@ -348,7 +375,8 @@ struct WorkingFormulaTests {
       switch e.text {
       case "\u{2061}": return []
       case "⋯", "…", "⋮", "⋱": return [.ellipsis]
-      case "+", "−", "×", "·", "/", "=", ",", "(", ")", "[", "]": return [.op(e.text)]
+      case "+", "−", "×", "/", "=", ",", "(", ")", "[", "]": return [.op(e.text)]
+      case "⋅", "·": return [.op("·")]  // \cdot is U+22C5
       default: return [.opaque(e.text)]
       }
     case "mi":
