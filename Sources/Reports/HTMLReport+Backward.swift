@@ -92,7 +92,12 @@ extension ReportContext {
           continue
         }
         guard let (formula, _) = derivative, let fp else {
-          lines.append("\(s.delta(neuron)) = \(s.out(neuron))\\left(\(s.partial("E", s.out(neuron))) - \\sum_k \(s.outSymbol)_k \\frac{\\partial E}{\\partial \(s.outSymbol)_k}\\right) = \(delta)")
+          // Softmax: every output's a and ∂E/∂a enter, so up to 4 of them with numbers.
+          let shownK = Array(0..<min(layer.neuronCount, 4))
+          let weighted = shownK.map { k in
+            "\(s.number(f.a[l][0, k], as: .out(l: l, j: k, n: 0), parenthesized: k > 0)) \\times \(s.number(b.errorSignal[l][0, k], as: .outGrad(l: l, j: k, n: 0), parenthesized: true))"
+          }.joined(separator: " + ") + (layer.neuronCount > shownK.count ? " + \\cdots" : "")
+          lines.append("\(s.delta(neuron)) = \(s.out(neuron))\\left(\(s.partial("E", s.out(neuron))) - \\sum_k \(s.outSymbol)_k \\frac{\\partial E}{\\partial \(s.outSymbol)_k}\\right) = \(s.number(f.a[l][0, j], as: outQ)) \\times \\left(\(s.number(b.errorSignal[l][0, j], as: .outGrad(l: l, j: j, n: 0))) - \\left(\(weighted)\\right)\\right) = \(delta)")
           continue
         }
         let (dE, _) = lossDerivative(r, f, k: j)
@@ -133,7 +138,12 @@ extension ReportContext {
         let xi = s.number(x[0, i], as: layerInput(l, i), parenthesized: true)
         if r.data.count > 1 {
           let scale = r.before.reduction == .mean ? "\\frac{1}{\(r.data.count)}" : ""
-          lines.append("\(s.partial("E", w)) = \(scale)\\sum_n \(s.delta(neuron))^{(n)} \\, \(input)^{(n)} = \(g)")
+          // Each sample's δ times its input, for up to 4 samples.
+          let terms = (0..<min(r.data.count, 4)).map { n in
+            "\(s.number(b.delta[l][n, j], as: .delta(l: l, j: j, n: n), parenthesized: n > 0)) \\times \(s.number((l == 0 ? f.inputs : f.a[l - 1])[n, i], as: layerInput(l, i, n: n), parenthesized: true))"
+          }.joined(separator: " + ") + (r.data.count > 4 ? " + \\cdots" : "")
+          let numeric = r.before.reduction == .mean ? "\(scale)\\left(\(terms)\\right)" : terms
+          lines.append("\(s.partial("E", w)) = \(scale)\\sum_n \(s.delta(neuron))^{(n)} \\, \(input)^{(n)} = \(numeric) = \(g)")
         } else if isOutput, !r.before.loss.fusesWith(layer.activation), let (_, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) {
           let fp = s.number(fpValue, from: [(.out(l: l, j: j, n: 0), f.a[l][0, j]), (.net(l: l, j: j, n: 0), f.z[l][0, j])], parenthesized: true)
           lines.append("\(s.partial("E", w)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) \\cdot \(s.partial(s.net(neuron), w)) = \(s.number(b.errorSignal[l][0, j], as: .outGrad(l: l, j: j, n: 0), parenthesized: true)) \\times \(fp) \\times \(xi) = \(g)")
