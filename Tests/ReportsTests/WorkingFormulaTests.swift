@@ -108,6 +108,39 @@ struct WorkingFormulaTests {
     }
   }
 
+  @Test("the course's own lessons: every working line that can be evaluated adds up")
+  func courseLessons() throws {
+    var total = Tally()
+    for name in OutputUpToDateTests.lessonNames() {
+      let source = try String(contentsOf: OutputUpToDateTests.lessons.appendingPathComponent(name), encoding: .utf8)
+      let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: OutputUpToDateTests.loader(for: OutputUpToDateTests.lessons))
+      let run = try #require(outcome.run)
+      let tally = Self.checkWorking(of: run, name)
+      let hasWorking = HTMLReport.render(run).contains("<details class=\"working\"")
+      #expect(!hasWorking || tally.lines > 0, "\(name) shows working but none of it was evaluated: \(tally)")
+      total.add(tally)
+    }
+    // 341 lines when this was written.
+    #expect(total.lines >= 300, "\(total)")
+  }
+
+  @Test("on a worksheet, lines with a blank are skipped and counted; the rest still add up")
+  func worksheetBlanks() throws {
+    let source = Self.lesson(hidden: "tanh", output: "sigmoid", loss: "half-squared-error", samples: 1)
+      .replacingOccurrences(of: "```step\n```", with: "```step\nblanks: [h1.z, o1.delta]\n```")
+    let run = try Self.run(source)
+    let (blanks, problems) = run.blanks()
+    #expect(problems.isEmpty)
+    #expect(blanks.count == 2)
+    for kind in [Worksheet.Kind.handout, .key] {
+      let (sheet, _) = HTMLReport.worksheet(run, Worksheet(kind: kind, blanks: blanks, salt: "s"))
+      let tally = Self.checkWorking(of: run, "\(kind)", html: sheet)
+      // z of h1 is in its own line and in a of h1's; δ of o1 in its own line and both hidden δ lines.
+      #expect(tally.skipped["blank", default: 0] == 5, "\(kind): \(tally)")
+      #expect(tally.lines >= 15, "\(kind): \(tally)")
+    }
+  }
+
   @Test("a fixed bias is said to stay fixed, not updated by a formula it did not follow")
   func fixedBiases() throws {
     let run = try Self.run("""
@@ -227,14 +260,16 @@ struct WorkingFormulaTests {
   }
 
   /// Checks every working line of every directive of `run`; `only` keeps the working whose summary says it.
-  static func checkWorking(of run: ExecutedLesson, _ label: String, only: String? = nil) -> Tally {
-    let html = HTMLReport.render(run)
+  static func checkWorking(of run: ExecutedLesson, _ label: String, only: String? = nil, html given: String? = nil) -> Tally {
+    let html = given ?? HTMLReport.render(run)
     let directives = run.items.compactMap { item -> DirectiveResult? in if case .directive(let r) = item { r } else { nil } }
-    let sections = html.components(separatedBy: "<section class=\"block directive ").dropFirst()
+    // Each section up to the next: the last directive's is not followed into a later graph's.
+    let sections = html.components(separatedBy: "<section class=\"block directive ").dropFirst().map { $0.components(separatedBy: "<section ")[0] }
     #expect(sections.count == directives.count, "\(label): \(sections.count) directive sections for \(directives.count) directives")
+    // A graph block's working names its own variables: numbers only there.
+    let graphs = html.components(separatedBy: "<section class=\"block graph\"").dropFirst().map { ($0.components(separatedBy: "<section ")[0], [String: Double]()) }
     var tally = Tally()
-    for (section, r) in zip(sections, directives) {
-      let env = environment(r)
+    for (section, env) in zip(sections, directives.map(environment)) + graphs {
       for details in section.components(separatedBy: "<details class=\"working\"").dropFirst() {
         let body = details.components(separatedBy: "</details>")[0]
         if let only, !body.contains(only) { continue }
