@@ -111,7 +111,8 @@ extension ReportContext {
       switch layer.activation {
       case .sigmoid:
         lines.append("\(s.out(neuron)) = \\sigma(\(s.net(neuron))) = \\frac{1}{1 + e^{-\(z)}} = \(a)")
-      case .tanh: lines.append("\(s.out(neuron)) = \\tanh(\(s.net(neuron))) = \\tanh \(z) = \(a)")
+      // Brackets round tanh's argument: `\\tanh 1 \\times 10^{-13}` would read as tanh(1) × 10⁻¹³.
+      case .tanh: lines.append("\(s.out(neuron)) = \\tanh(\(s.net(neuron))) = \\tanh(\(s.number(f.z[l][0, j], as: net))) = \(a)")
       case .relu: lines.append("\(s.out(neuron)) = \\max(0, \(s.net(neuron))) = \\max(0, \(s.number(f.z[l][0, j], as: net))) = \(a)")
       case .leakyReLU(let slope):
         lines.append("\(s.out(neuron)) = \(f.z[l][0, j] > 0 ? s.net(neuron) : "\(s.number(slope)) \\, \(s.net(neuron))") = \(f.z[l][0, j] > 0 ? "" : "\(s.number(slope)) \\times \(z) = ")\(a)")
@@ -192,14 +193,16 @@ extension ReportContext {
         let e = "E_{\(Symbols.plain(Substring(outputs[k])))}", t = s.target(outputs[k]), a = s.out(outputs[k])
         let tn = s.number(r.data.targets[0, k], as: .target(k: k, n: 0), parenthesized: true)
         let an = s.number(f.outputs[0, k], as: .out(l: last, j: k, n: 0), parenthesized: true)
+        // ln's argument in brackets, so a number in powers of ten stays whole.
+        let aBare = s.number(f.outputs[0, k], as: .out(l: last, j: k, n: 0))
         let term = s.number(loss.terms[0, k], as: .outputError(k: k, n: 0))
         switch r.before.loss {
         case .meanSquaredError:
           lines.append("\(e) = \\tfrac{1}{K}(\(t) - \(a))^2 = \\tfrac{1}{\(outputs.count)}(\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) - \(an))^2 = \(term)")
         case .crossEntropy:
-          lines.append("\(e) = -\(t) \\ln \(a) = -\(tn) \\times \\ln \(an) = \(term)")
+          lines.append("\(e) = -\(t) \\ln \(a) = -\(tn) \\times \\ln(\(aBare)) = \(term)")
         case .binaryCrossEntropy:
-          lines.append("\(e) = -\\left[\(t) \\ln \(a) + (1 - \(t)) \\ln(1 - \(a))\\right] = -\\left[\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) \\times \\ln \(an) + (1 - \(tn)) \\times \\ln(1 - \(an))\\right] = \(term)")
+          lines.append("\(e) = -\\left[\(t) \\ln \(a) + (1 - \(t)) \\ln(1 - \(a))\\right] = -\\left[\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) \\times \\ln(\(aBare)) + (1 - \(tn)) \\times \\ln(1 - \(an))\\right] = \(term)")
         case .halfSquaredError: break
         }
       }
