@@ -233,7 +233,7 @@ extension ReportContext {
           // The first step starts the velocity at g, as PyTorch does: no momentum term, no dampening.
           lines.append(u.step == 1
             ? "v^{+} = g = \(s.number(v, from: g))"
-            : "v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening)))\\,") g = \(s.number(v, from: g))")
+            : "v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\, ")g = \(s.number(v, from: g))")
           let vNumber = s.number(v, from: g, parenthesized: true)
           lines.append(o.nesterov
             ? "\(w)^{+} = \(w) - \\eta \\, (g + \(s.number(o.momentum)) \\, v^{+}) = \(before) - \(eta) \\times (\(s.number(gValue, from: g)) + \(s.number(o.momentum)) \\times \(vNumber)) = \(after)"

@@ -24,7 +24,7 @@ struct WorkingFormulaTests {
   /// A 2–2–2 network whose weights, inputs and targets make z, a − t, δ and gradients negative
   /// somewhere (z of h1 is −0.66, of h2 0.25, so a ReLU has one neuron on and one off).
   static func lesson(hidden: String, output: String, loss: String, samples: Int, optimizer: String = "sgd",
-    notation: String = "z-a", steps: Int = 1) -> String {
+    notation: String = "z-a", steps: Int = 1, settings: String = "") -> String {
     func slope(_ a: String) -> String { a == "leaky-relu" ? "\n    slope: 0.1" : "" }
     let inputs = [[-0.4, 0.7], [0.3, -0.9], [0.8, 0.2]].prefix(samples)
     let targets = loss == "cross-entropy" ? [[1, 0], [0, 1], [1, 0]].prefix(samples) : [[0.9, 0.1], [0.2, 0.7], [0.6, 0.4]].prefix(samples)
@@ -46,7 +46,7 @@ struct WorkingFormulaTests {
           biases: [-0.3, 0.2]
       loss: \(loss)
       optimizer: \(optimizer)
-      learning-rate: 0.5
+      learning-rate: 0.5\(settings)
       ```
 
       ```data
@@ -87,6 +87,17 @@ struct WorkingFormulaTests {
     // The tally is deterministic (2,030 lines when this was written): a floor catches a template that stops giving numbers.
     #expect(total.lines >= 2_000, "\(total)")
     #expect(total.boundSides >= 1_500, "\(total)")
+  }
+
+  @Test("summed errors and the sequential update order add up too", arguments: ["\nreduction: sum", "\nupdate-order: sequential", "\nreduction: sum\nupdate-order: sequential"])
+  func reductionAndOrder(_ settings: String) throws {
+    for (hidden, output, loss) in [("tanh", "sigmoid", "half-squared-error"), ("relu", "softmax", "cross-entropy"), ("leaky-relu", "linear", "mean-squared-error")] {
+      for samples in [1, 3] {
+        let run = try Self.run(Self.lesson(hidden: hidden, output: output, loss: loss, samples: samples, steps: 2, settings: settings))
+        let tally = Self.checkWorking(of: run, "\(hidden)→\(output), \(loss), \(samples) sample(s)\(settings)")
+        #expect(tally.lines >= 58, "\(settings): \(tally)")
+      }
+    }
   }
 
   static let optimizers = [
