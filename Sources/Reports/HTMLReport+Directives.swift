@@ -10,7 +10,7 @@ extension ReportContext {
     let title = "\(r.kind.rawValue) · network \(r.networkName) · \(dataLabel) (\(samples) sample\(samples == 1 ? "" : "s"))"
     parts.append(.el("p", [("class", "block-title")], [.el("span", [("class", "kind")], r.kind.rawValue), .text(" " + title.dropFirst(r.kind.rawValue.count + 3))]))
     if samples > 1, r.training == nil, r.gradientCheck == nil {
-      parts.append(.el("p", [("class", "note")], "The tables give every sample (long ones are folded; the JSON trace has all); the working is shown for sample 1. Gradients are of the batch error E, the \(r.before.reduction == .mean ? "mean" : "sum") of the samples' errors."))
+      parts.append(.el("p", [("class", "note")], "The tables give every sample (long ones are folded; the JSON trace has all); the working is shown for sample 1, but a weight's gradient adds up every sample's term. Gradients are of the batch error E, the \(r.before.reduction == .mean ? "mean" : "sum") of the samples' errors."))
     }
     switch r.kind {
     case .forward:

@@ -281,6 +281,15 @@ struct WorkingFormulaTests {
     #expect(!html.contains("data</span> data"))
     #expect(html.contains("<summary>How the δ values of layer 2 were computed</summary>"))
     #expect(html.contains("<summary>How the δ values of layer 1 were computed</summary>"))
+    #expect(html.contains(#"<span class="kind">data</span>: 2 samples"#))
+    #expect(html.contains("· data (2 samples)"))
+    // A named block is called by its name, once.
+    let named = try Self.run(Self.lesson(hidden: "sigmoid", output: "sigmoid", loss: "half-squared-error", samples: 1)
+      .replacingOccurrences(of: "```data\n", with: "```data train\n"))
+    let namedHTML = HTMLReport.render(named)
+    #expect(!namedHTML.contains("data data"))
+    #expect(namedHTML.contains(#"<span class="kind">data</span> train: 1 sample"#))
+    #expect(namedHTML.contains("· data train (1 sample)"))
   }
 
   // MARK: Reading the report
