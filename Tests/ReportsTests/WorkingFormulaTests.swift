@@ -84,9 +84,10 @@ struct WorkingFormulaTests {
         total.add(tally)
       }
     }
-    // The tally is deterministic (2,030 lines when this was written): a floor catches a template that stops giving numbers.
+    // The tally is deterministic (2,030 lines; 1,046 and 686 symbolic sides when this was written):
+    // a floor catches a template that stops giving numbers.
     #expect(total.lines >= 2_000, "\(total)")
-    #expect(total.boundSides >= 1_500, "\(total)")
+    #expect(total.boundSides >= (samples == 1 ? 1_000 : 650), "\(total)")
   }
 
   @Test("summed errors and the sequential update order add up too", arguments: ["\nreduction: sum", "\nupdate-order: sequential", "\nreduction: sum\nupdate-order: sequential"])
@@ -247,9 +248,10 @@ struct WorkingFormulaTests {
     let run = try Self.run(Self.lesson(hidden: "tanh", output: "tanh", loss: "half-squared-error", samples: 1))
     let html = HTMLReport.render(run)
     #expect(html.contains(#"\left(1 - a_{o1}^2\right)"#))
-    let tally = Self.checkWorking(of: run, "tanh")
-    // The symbolic sides of the δ lines, with a, t and the weights substituted, were evaluated.
-    #expect(tally.boundSides >= 4, "\(tally)")
+    let tally = Self.checkWorking(of: run, "tanh", only: "δ values")
+    // The symbolic side of each of the 4 δ lines, with a, t, the weights and δ above substituted.
+    #expect(tally.boundSides == 4, "\(tally)")
+    #expect(tally.lines == 4, "\(tally)")
   }
 
   @Test("the evaluator reads precedence as a reader does, and refuses a sign after an operator")
@@ -378,14 +380,17 @@ struct WorkingFormulaTests {
       guard sides.count >= 2, let last = sides.last else { continue }
       var resultEvaluator = Evaluator(items: last, env: [:])
       guard last.allSatisfy({ skipReason($0) == nil }), let result = try? resultEvaluator.whole() else { continue }
-      for side in sides.dropLast() {
+      for (index, side) in sides.dropLast().enumerated() {
         if side.contains(where: { skipReason($0) != nil }) { continue }
         let bound = side.contains(where: \.namesSomething)
         var evaluator = Evaluator(items: side, env: env)
         do {
           let value = try evaluator.whole()
-          evaluated = true
-          if bound { tally.boundSides += 1 } else { tally.numericSides += 1 }
+          // A lone name on the left checks the run's values against the result, but is not working.
+          if index == 0, side.count == 1, case .name = side[0] {} else {
+            evaluated = true
+            if bound { tally.boundSides += 1 } else { tally.numericSides += 1 }
+          }
           // Relative, for rounding of the factors; plus a few units of the 9th decimal, unless the
           // result is written in powers of ten (its digits are all significant then).
           let scientific = last.contains { if case .power = $0 { true } else { false } }
