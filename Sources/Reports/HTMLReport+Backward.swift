@@ -220,6 +220,13 @@ extension ReportContext {
         }
         let gValue = p.grad + decay * p.before
         let gNumber = s.number(gValue, from: g, parenthesized: true)
+        // g squared: brackets always, so a negative g or one in powers of ten is squared whole.
+        let gSquared = "(\(s.number(gValue, from: g)))^2"
+        // The record keeps the optimizer's state after the step only; the state before it is fresh
+        // (0) at step 1, and after that follows from the update rule, new = factor × old + fresh.
+        func previous(_ new: Double, factor: Double, fresh: Double) -> String {
+          s.number(u.step == 1 || factor == 0 ? 0 : (new - fresh) / factor, from: g, parenthesized: true)
+        }
         if decay != 0 {
           lines.append("g = \(s.partial("E", w)) + \\lambda \\, \(w) = \(s.number(p.grad, as: p.gradQ)) + \(s.number(decay)) \\times \(s.number(p.before, as: p.given, parenthesized: true)) = \(s.number(gValue, from: g))")
         }
@@ -233,7 +240,7 @@ extension ReportContext {
           // The first step starts the velocity at g, as PyTorch does: no momentum term, no dampening.
           lines.append(u.step == 1
             ? "v^{+} = g = \(s.number(v, from: g))"
-            : "v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\, ")g = \(s.number(v, from: g))")
+            : "v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\, ")g = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: (1 - o.dampening) * gValue)) + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\times ")\(gNumber) = \(s.number(v, from: g))")
           let vNumber = s.number(v, from: g, parenthesized: true)
           lines.append(o.nesterov
             ? "\(w)^{+} = \(w) - \\eta \\, (g + \(s.number(o.momentum)) \\, v^{+}) = \(before) - \(eta) \\times (\(s.number(gValue, from: g)) + \(s.number(o.momentum)) \\times \(vNumber)) = \(after)"
@@ -241,21 +248,21 @@ extension ReportContext {
         case .rmsprop(let o):
           let sq = p.state.first ?? 0
           let epsilon = s.number(o.epsilon)
-          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(sq, from: g))")
+          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(o.alpha)) \\times \(previous(sq, factor: o.alpha, fresh: (1 - o.alpha) * gValue * gValue)) + (1 - \(s.number(o.alpha))) \\times \(gSquared) = \(s.number(sq, from: g))")
           // √s printed to the report's digits, as Adam's is: s itself keeps only six significant digits.
           let scaled = "\\frac{\(s.number(gValue, from: g))}{\(s.number(sq.squareRoot(), from: g)) + \(epsilon)}"
           if o.momentum > 0 {
             // With momentum the step is a velocity of scaled gradients, not the scaled gradient itself.
             let v = p.state.count > 1 ? p.state[1] : 0
-            lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(v, from: g))")
+            lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: gValue / (sq.squareRoot() + o.epsilon))) + \(scaled) = \(s.number(v, from: g))")
             lines.append("\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(s.number(v, from: g, parenthesized: true)) = \(after)")
           } else {
             lines.append("\(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(before) - \(eta) \\times \(scaled) = \(after)")
           }
         case .adam(let o):
           let m = p.state.first ?? 0, v = p.state.count > 1 ? p.state[1] : 0
-          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(m, from: g))")
-          lines.append("v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(v, from: g))")
+          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(o.beta1)) \\times \(previous(m, factor: o.beta1, fresh: (1 - o.beta1) * gValue)) + \(s.number(1 - o.beta1)) \\times \(gNumber) = \(s.number(m, from: g))")
+          lines.append("v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(o.beta2)) \\times \(previous(v, factor: o.beta2, fresh: (1 - o.beta2) * gValue * gValue)) + \(s.number(1 - o.beta2)) \\times \(gSquared) = \(s.number(v, from: g))")
           let mHat = s.number(m / (1 - pow(o.beta1, Double(u.step))), from: g), vHat = s.number((v / (1 - pow(o.beta2, Double(u.step)))).squareRoot(), from: g)
           lines.append("\(w)^{+} = \(w) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{v^{+} / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(before) - \(eta) \\times \\frac{\(mHat)}{\(vHat) + \(s.number(o.epsilon))} = \(after)")
         }
