@@ -6,11 +6,22 @@ extension LessonRunner {
     switch lookup(reference) {
     case .success(let v): return v
     case .failure(let problem):
-      if !(problem.missingValue && directiveFailed) {
+      if !(problem.missingValue && directiveFailed) && !dependsOnBrokenBlock(reference) {
         diagnostics.append(.error(problem.message, at: location, notes: problem.notes))
       }
       return nil
     }
+  }
+
+  /// Whether a reference reads a network or graph whose block did not parse: its error is
+  /// reported there, and whether this name would have existed cannot be known.
+  func dependsOnBrokenBlock(_ reference: String) -> Bool {
+    let prefix = reference.firstIndex(of: "/").map { String(reference[..<$0]) }
+    if let prefix, brokenNetworks.contains(prefix) || brokenGraphNames.contains(prefix) { return true }
+    if prefix == nil, let current, brokenNetworks.contains(current), networks[current] == nil { return true }
+    let local = prefix == nil ? Substring(reference) : reference[reference.index(after: reference.firstIndex(of: "/")!)...]
+    let base = String(local.prefix { $0 != "." && $0 != "[" })
+    return brokenGraphNames.contains(base)
   }
 
   struct LookupProblem: Error {

@@ -57,13 +57,22 @@ public struct LessonRunner {
   var latestGraph: String?
   var items: [ExecutedItem] = []
   var stopped: Diagnostic?
+  /// Networks and data sets whose blocks did not parse (their errors are already reported):
+  /// what depends on them is skipped without a word, since it cannot mean anything yet.
+  var brokenNetworks: Set<String> = []
+  var brokenData: Set<String> = []
+  /// Names a graph that did not parse would have defined, so `{{q}}` after it is not called unknown.
+  var brokenGraphNames: Set<String> = []
+  /// Warnings about lessons that run but teach nonsense (a rate of 0, saturated neurons).
+  var warnings: [Diagnostic] = []
 
   public static func run(_ lesson: Lesson, limits: RunLimits = RunLimits(), loader: @escaping Loader = { _ in throw LoaderUnavailable() }) -> (ExecutedLesson, [Diagnostic]) {
     var runner = LessonRunner(lesson: lesson, loader: loader, limits: limits)
     for item in lesson.items {
       runner.execute(item)
     }
-    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped), runner.diagnostics.inReadingOrder)
+    let all = runner.diagnostics + runner.warnings
+    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped, warnings: runner.warnings.inReadingOrder), all.inReadingOrder)
   }
 
   public struct LoaderUnavailable: Error, CustomStringConvertible {
@@ -87,7 +96,7 @@ public struct LessonRunner {
       items.append(.prose(node, values: values))
     case .block(let block):
       switch block.content {
-      case .invalid: break
+      case .invalid: skipInvalid(block)
       case .network(let spec): declare(spec, at: block.location)
       case .data(let spec): declare(spec)
       case .check(let specs): check(specs, at: block.location)
@@ -100,6 +109,35 @@ public struct LessonRunner {
         run(block.kind, spec, network: block.argument, at: block.location)
         if diagnostics.count > before { directiveFailed = true }
       }
+    }
+  }
+
+  /// A block whose parse failed: remembers what it would have declared, so later blocks
+  /// that depend on it are skipped quietly, while independent ones still run and report.
+  mutating func skipInvalid(_ block: LessonBlock) {
+    switch block.kind {
+    case .network:
+      let name = block.argument ?? "network"
+      brokenNetworks.insert(name)
+      networks[name] = nil
+      current = name
+    case .data:
+      let name = block.argument ?? "data"
+      brokenData.insert(name)
+      datasets[name] = nil
+      latestData = name
+    case .graph:
+      // `name = …` lines, read loosely: only to keep quiet about names this graph would define.
+      for line in block.body.split(separator: "\n") {
+        guard let equals = line.firstIndex(of: "=") else { continue }
+        let name = String(line[..<equals]).trimmingSpaces
+        if !name.isEmpty { brokenGraphNames.insert(name) }
+      }
+      if let name = block.argument { brokenGraphNames.insert(name) }
+    case .check: break
+    default:
+      // A directive that did not run leaves its values missing, as a failed one does.
+      directiveFailed = true
     }
   }
 
