@@ -37,6 +37,10 @@ struct LessonParser {
 
     var items: [LessonItem] = []
     for node in CommonMark.parse(pre.text, file: file) {
+      if case .code(let info, _) = node.block, node.location.line == pre.unclosedFence {
+        items.append(unclosed(info: info, node: node))
+        continue
+      }
       if case .code(let info, let text) = node.block, let block = lessonBlock(info: info, text: text, at: node.location) {
         items.append(.block(block))
       } else {
@@ -44,6 +48,25 @@ struct LessonParser {
       }
     }
     return Lesson(file: file, source: source, settings: settings, items: items)
+  }
+
+  /// A fence never closed: cmark reads the rest of the file as its body. A lesson block's body
+  /// is then mostly prose, so it is not parsed (its errors would blame that prose); a plain code
+  /// block is shown as it is, with a warning, since the lesson still means what it says.
+  mutating func unclosed(info: String, node: MarkdownNode) -> LessonItem {
+    let kind = info.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { LessonBlock.Kind(rawValue: String($0)) }
+    let close = "close it with a line of three backticks (or the fence's own characters) where the block ends"
+    guard let kind else {
+      diagnostics.append(Diagnostic(.warning, "the code block opened at line \(node.location.line) is never closed, so everything after it is shown as code", at: node.location, notes: [close]))
+      return .prose(MarkdownNode(block: resolve(node.block), location: node.location))
+    }
+    let words = info.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    diagnostics.append(.error("the fence opened at line \(node.location.line) is never closed: the rest of the file would be this `\(kind.rawValue)` block", at: node.location,
+      notes: [close]))
+    if kind == .network, let name = Optional(words.count > 1 ? words[1] : "network"), networkDeclarations[name] == nil {
+      networkDeclarations[name] = (node.location, false)
+    }
+    return .block(LessonBlock(kind: kind, argument: words.count > 1 ? words[1] : nil, location: node.location, body: "", content: .invalid))
   }
 
   // MARK: Front matter
