@@ -134,6 +134,7 @@ extension LessonRunner {
         names: state.declaration.names, data: data, optimizer: state.declaration.spec.optimizer)
       stopped = .error(trouble.message, at: location, notes: trouble.notes)
     }
+    if stopped == nil { warnAboutNonsense(result, declaration: state.declaration) }
     networks[networkName] = state
     items.append(.directive(result))
   }

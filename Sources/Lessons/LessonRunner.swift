@@ -65,6 +65,8 @@ public struct LessonRunner {
   var brokenGraphNames: Set<String> = []
   /// Warnings about lessons that run but teach nonsense (a rate of 0, saturated neurons).
   var warnings: [Diagnostic] = []
+  /// Which network and cause each warning was about, so each is said once.
+  var warned: Set<String> = []
 
   public static func run(_ lesson: Lesson, limits: RunLimits = RunLimits(), loader: @escaping Loader = { _ in throw LoaderUnavailable() }) -> (ExecutedLesson, [Diagnostic]) {
     var runner = LessonRunner(lesson: lesson, loader: loader, limits: limits)
