@@ -190,7 +190,7 @@ extension LessonRunner {
           : "`compare` names `\(other)`, but no `train` block has run that network before this one"
         error(why, at: spec.compareLocations.indices.contains(index) ? spec.compareLocations[index] : location,
           notes: [trained.isEmpty ? "no network has trained yet: `compare` draws curves of `train` blocks above this one"
-            : (closestMatch(to: other, in: trained).map { "did you mean `\($0)`? " } ?? "") + "trained so far: \(trained.joined(separator: ", "))"])
+            : (networks[other] == nil ? closestMatch(to: other, in: trained).map { "did you mean `\($0)`? " } ?? "" : "") + "trained so far: \(trained.joined(separator: ", "))"])
         failed = true
         continue
       }

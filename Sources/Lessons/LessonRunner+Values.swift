@@ -87,7 +87,7 @@ extension LessonRunner {
     }
     guard let networkName, let state = networks[networkName] else {
       if let networkName {
-        return .failure(LookupProblem(message: "unknown network `\(networkName)` in `\(reference)`", notes: ["declared so far: \(networks.keys.sorted().joined(separator: ", "))"]))
+        return .failure(LookupProblem(message: "unknown network `\(networkName)` in `\(reference)`", notes: [networks.isEmpty ? "no network is declared before this point" : "declared so far: \(networks.keys.sorted().joined(separator: ", "))"]))
       }
       return .failure(LookupProblem(message: "`\(reference)` has no value yet: no network is declared before this point", missingValue: true))
     }
