@@ -34,7 +34,10 @@ extension LessonRunner {
     } else if let latest = latestData {
       if datasets[latest] == nil { failed = true } else { dataName = latest }
     } else {
-      error("a `\(kind.rawValue)` block needs data: add a ```` ```data ```` block with inputs and targets before it", at: location)
+      // Before any network, "needs a network" says it: a second error at the same fence would only repeat that the lesson has not begun.
+      if networkName != nil {
+        error("a `\(kind.rawValue)` block needs data: add a ```` ```data ```` block with inputs and targets before it", at: location)
+      }
       failed = true
     }
     guard !failed, let networkName, var state = networks[networkName], let dataName else {
