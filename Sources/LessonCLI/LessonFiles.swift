@@ -104,7 +104,12 @@ enum LessonFiles {
       guard target.path.hasPrefix(folder.path + "/") else {
         throw Failure(description: "`\(path)` is outside the lesson's folder")
       }
-      return try read(target)
+      do {
+        return try read(target)
+      } catch let bad as NotUTF8 {
+        // Named as the lesson names it, with the place in the data file to fix.
+        throw Failure(description: "it is not UTF-8 text: byte 0x\(String(bad.byte, radix: 16, uppercase: true)) at line \(bad.line), column \(bad.column) of `\(path)`")
+      }
     }
   }
 

@@ -133,6 +133,7 @@ extension LessonParser {
             body.error("`record` asks for iteration \(k), but this block runs \(iterations)", at: item); ok = false; continue
           }
           record.append(k)
+          spec.recordLocations.append(body.location(item))
         }
         spec.record = record
       } else {

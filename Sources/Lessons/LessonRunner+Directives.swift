@@ -172,8 +172,10 @@ extension LessonRunner {
         notes: ["lower `iterations` or `epochs`, or raise the limit on purpose with `--max-iterations N`"])
       failed = true
     }
-    if let r = spec.record, let bad = r.first(where: { $0 > iterations }) {
-      error("`record` asks for iteration \(bad), but this block runs \(iterations)", at: location)
+    if let r = spec.record, let bad = r.firstIndex(where: { $0 > iterations }) {
+      // Known only now when the block gives `epochs`: at the entry, as the parser does for `iterations`.
+      error("`record` asks for iteration \(r[bad]), but this block runs \(iterations)", at: spec.recordLocations.indices.contains(bad) ? spec.recordLocations[bad] : location,
+        notes: spec.epochs.map { ["\($0) \($0 == 1 ? "epoch" : "epochs") of \(perEpoch) \(perEpoch == 1 ? "iteration" : "iterations") each"] } ?? [])
       failed = true
     }
     let listed = spec.record?.count ?? spec.every.map { iterations / $0 } ?? 0

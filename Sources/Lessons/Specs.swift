@@ -52,6 +52,8 @@ public struct DirectiveSpec: Sendable {
   public var shuffleSeed: UInt64?
   /// train: iterations whose error the report lists.
   public var record: [Int]?
+  /// Where each entry of `record` is written.
+  public var recordLocations: [SourceLocation] = []
   public var every: Int?
   /// train: other networks whose latest training curves share this block's chart.
   public var compare: [String] = []

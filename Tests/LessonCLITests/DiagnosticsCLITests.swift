@@ -50,6 +50,17 @@ struct DiagnosticsCLITests {
     #expect(check.stderr.contains("\(file.path):3:6: error: this file is not UTF-8 text"))
   }
 
+  @Test("a data file that is not UTF-8 is reported at the lesson's csv: line, with the byte's place in the file")
+  func dataNotUTF8() throws {
+    let source = "# CSV\n\n```data\ncsv: d.csv\n```\n"
+    let (folder, file) = try lesson("csv.md", Array(source.utf8))
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data(Array("x,t\n0.5,".utf8) + [0xE9] + Array("\n".utf8)).write(to: folder.appendingPathComponent("d.csv"))
+    let run = try CLI.run(["run", file.path, "--out", folder.path])
+    #expect(run.status == 2)
+    #expect(run.stderr.contains("\(file.path):4:6: error: cannot read data file `d.csv`: it is not UTF-8 text: byte 0xE9 at line 2, column 5 of `d.csv`"), "\(run.stderr)")
+  }
+
   @Test("lesson build reports a non-UTF-8 lesson at its byte and exits 2")
   func notUTF8Build() throws {
     let folder = try CLI.temporaryFolder()
