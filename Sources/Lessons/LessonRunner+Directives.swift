@@ -137,7 +137,7 @@ extension LessonRunner {
         names: state.declaration.names, data: data, optimizer: state.declaration.spec.optimizer)
       stopped = .error(trouble.message, at: location, notes: trouble.notes)
     }
-    if stopped == nil { warnAboutNonsense(result, declaration: state.declaration) }
+    if stopped == nil, !diagnosticsOnly { warnAboutNonsense(result, declaration: state.declaration) }
     networks[networkName] = state
     items.append(.directive(result))
   }
@@ -202,11 +202,14 @@ extension LessonRunner {
       comparisons.append((other, history))
     }
     if failed { return nil }
-    let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
+    // Run only for its errors (the lesson has others): one update stands for the block, so a
+    // broken lesson with a long `train` still reports at once; the rest of the history is NaN,
+    // kept only so that `E.iteration[k]` is judged against the block's real length.
+    let schedule = TrainingSchedule(iterations: diagnosticsOnly ? 1 : iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
     // A classifier's accuracy is followed on the whole data set at about 100 points of the run.
     var accuracyCurve: [(iteration: Int, accuracy: Double)] = []
     let classifies = Self.accuracy(data.targets, data.targets) != nil
-    let history = state.network.train(
+    var history = state.network.train(
       on: data, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState,
       observeEvery: max(iterations / 100, 1),
       observer: classifies ? { k, network in
@@ -216,6 +219,7 @@ extension LessonRunner {
     let finalLoss = state.network.loss(of: final.outputs, targets: data.targets)
     state.forward = final
     state.loss = finalLoss
+    if diagnosticsOnly, history.stoppedAt == nil { history.losses += repeatElement(.nan, count: iterations - history.losses.count) }
     state.history = history.losses
     state.accuracy = Self.accuracy(final.outputs, data.targets)
     state.backward = nil

@@ -67,11 +67,19 @@ public struct LessonRunner {
   var warnings: [Diagnostic] = []
   /// Which network and cause each warning was about, so each is said once.
   var warned: Set<String> = []
+  /// See `run(_:limits:loader:diagnosticsOnly:)`.
+  var diagnosticsOnly = false
 
-  public static func run(_ lesson: Lesson, limits: RunLimits = RunLimits(), loader: @escaping Loader = { _ in throw LoaderUnavailable() }) -> (ExecutedLesson, [Diagnostic]) {
+  /// - Parameter diagnosticsOnly: the lesson has parse errors and runs only for the errors that
+  ///   do not depend on them: no report will be written, so a `train` takes one update, a
+  ///   value that is not finite does not stop the run, and no warnings are given.
+  public static func run(_ lesson: Lesson, limits: RunLimits = RunLimits(), loader: @escaping Loader = { _ in throw LoaderUnavailable() },
+                         diagnosticsOnly: Bool = false) -> (ExecutedLesson, [Diagnostic]) {
     var runner = LessonRunner(lesson: lesson, loader: loader, limits: limits)
+    runner.diagnosticsOnly = diagnosticsOnly
     for item in lesson.items {
       runner.execute(item)
+      if diagnosticsOnly { runner.stopped = nil }
     }
     let all = runner.diagnostics + runner.warnings
     return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped, warnings: runner.warnings.inReadingOrder), all.inReadingOrder)

@@ -170,7 +170,7 @@ extension LessonRunner {
       if parseProblems.contains(where: { $0.severity == .error }) {
         // Run anyway, for the errors that do not depend on the broken blocks (a check's
         // unknown name, a `{{…}}` in prose): every independent error in one run, as compilers do.
-        outcome.diagnostics = (outcome.diagnostics + LessonRunner.run(lesson, limits: limits, loader: loader).1).inReadingOrder
+        outcome.diagnostics = (outcome.diagnostics + LessonRunner.run(lesson, limits: limits, loader: loader, diagnosticsOnly: true).1).inReadingOrder
         return outcome
       }
       var (run, runProblems) = LessonRunner.run(lesson, limits: limits, loader: loader)

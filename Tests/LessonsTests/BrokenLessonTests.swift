@@ -29,8 +29,9 @@ enum BrokenLessons {
     let (lesson, parsed) = Lesson.parse(source, file: name + ".md")
     // After parse errors the lesson still runs, for the errors that do not depend on the
     // broken blocks, and everything is reported in reading order (as LessonRunner.run(source:) does).
-    let ran = LessonRunner.run(lesson, loader: loader).1
-    let all = parsed.contains(where: { $0.severity == .error }) ? (parsed + ran).inReadingOrder : parsed + ran
+    let broken = parsed.contains(where: { $0.severity == .error })
+    let ran = LessonRunner.run(lesson, loader: loader, diagnosticsOnly: broken).1
+    let all = broken ? (parsed + ran).inReadingOrder : parsed + ran
     return all.map { d in ([d.description] + d.notes.map { "  note: " + $0 }).joined(separator: "\n") + "\n" }.joined()
   }
 }
