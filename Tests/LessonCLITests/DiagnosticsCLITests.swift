@@ -115,5 +115,12 @@ struct DiagnosticsCLITests {
     let check = try CLI.run(["check", file.path])
     #expect(check.status == 0)
     #expect(check.stderr.contains("warning: network `n` has a learning rate of 0"))
+    let json = try CLI.run(["run", file.path, "--out", folder.path, "--format", "json"])
+    #expect(json.status == 0)
+    let trace = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("zero.json"))) as? [String: Any]
+    let warnings = trace?["warnings"] as? [[String: Any]]
+    #expect(warnings?.count == 1)
+    #expect(warnings?.first?["line"] as? Int == 18)
+    #expect((warnings?.first?["message"] as? String)?.hasPrefix("network `n` has a learning rate of 0") == true)
   }
 }
