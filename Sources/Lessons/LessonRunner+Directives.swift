@@ -6,7 +6,8 @@ extension LessonRunner {
     // gets both errors; a block on a network or data set that did not parse is skipped quietly.
     var failed = false
     let networkName = name ?? current
-    if let networkName, brokenNetworks.contains(networkName), networks[networkName] == nil {
+    if let networkName, let at = brokenNetworks[networkName], networks[networkName] == nil {
+      skipped("network `\(networkName)`", block: at, at: location)
       failed = true
     } else if networkName == nil {
       error("a `\(kind.rawValue)` block needs a network declared before it", at: location,
@@ -21,7 +22,8 @@ extension LessonRunner {
     // The data: named, else the one this network last used, else the latest declared.
     var dataName: String?
     if let requested = spec.data {
-      if brokenData.contains(requested), datasets[requested] == nil {
+      if let at = brokenData[requested], datasets[requested] == nil {
+        if !failed { skipped("data `\(requested)`", block: at, at: location) }
         failed = true
       } else if datasets[requested] == nil {
         // At the name as written after `data:`, where the fix goes.
@@ -32,7 +34,10 @@ extension LessonRunner {
         dataName = requested
       }
     } else if let latest = latestData {
-      if datasets[latest] == nil { failed = true } else { dataName = latest }
+      if datasets[latest] == nil {
+        if !failed, let at = brokenData[latest] { skipped("data `\(latest)`", block: at, at: location) }
+        failed = true
+      } else { dataName = latest }
     } else {
       // Before any network, "needs a network" says it: a second error at the same fence would only repeat that the lesson has not begun.
       if networkName != nil {
@@ -188,7 +193,11 @@ extension LessonRunner {
     for (index, other) in spec.compare.enumerated() {
       guard let history = networks[other]?.history else {
         // A network that did not parse has its error already; saying it never trained adds nothing.
-        if brokenNetworks.contains(other), networks[other] == nil { failed = true; continue }
+        if let at = brokenNetworks[other], networks[other] == nil {
+          skipped("network `\(other)`", block: at, at: spec.compareLocations.indices.contains(index) ? spec.compareLocations[index] : location)
+          failed = true
+          continue
+        }
         let trained = networks.filter { $0.value.history != nil }.keys.sorted()
         let why = networks[other] == nil
           ? "`compare` names `\(other)`, but no network of that name is declared before this block"

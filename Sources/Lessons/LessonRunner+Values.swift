@@ -6,22 +6,25 @@ extension LessonRunner {
     switch lookup(reference) {
     case .success(let v): return v
     case .failure(let problem):
-      if !(problem.missingValue && directiveFailed) && !dependsOnBrokenBlock(reference) {
+      if let broken = brokenBlock(of: reference) {
+        skipped(broken.what, block: broken.at, at: location)
+      } else if !(problem.missingValue && directiveFailed) {
         diagnostics.append(.error(problem.message, at: location, notes: problem.notes))
       }
       return nil
     }
   }
 
-  /// Whether a reference reads a network or graph whose block did not parse: its error is
+  /// The network or graph a reference reads when its block did not parse: its error is
   /// reported there, and whether this name would have existed cannot be known.
-  func dependsOnBrokenBlock(_ reference: String) -> Bool {
+  func brokenBlock(of reference: String) -> (what: String, at: SourceLocation)? {
     let prefix = reference.firstIndex(of: "/").map { String(reference[..<$0]) }
-    if let prefix, brokenNetworks.contains(prefix) || brokenGraphNames.contains(prefix) { return true }
-    if prefix == nil, let current, brokenNetworks.contains(current), networks[current] == nil { return true }
+    if let prefix, let at = brokenNetworks[prefix], networks[prefix] == nil { return ("network `\(prefix)`", at) }
+    if let prefix, let graph = brokenGraphNames[prefix] { return graph }
+    if prefix == nil, let current, let at = brokenNetworks[current], networks[current] == nil { return ("network `\(current)`", at) }
     let local = prefix == nil ? Substring(reference) : reference[reference.index(after: reference.firstIndex(of: "/")!)...]
     let base = String(local.prefix { $0 != "." && $0 != "[" })
-    return brokenGraphNames.contains(base)
+    return brokenGraphNames[base]
   }
 
   struct LookupProblem: Error {
