@@ -52,7 +52,7 @@ struct ParserFuzzTests {
     limits.work = 1e7
     limits.iterations = 1_000
     limits.dataNumbers = 10_000
-    return parsed + LessonRunner.run(lesson, limits: limits, loader: loader).1
+    return parsed + LessonRunner.run(lesson, limits: limits, loader: loader, diagnosticsOnly: parsed.contains { $0.severity == .error }).1
   }
 
   static let networkBody = "inputs: [i1, i2]\nlayers:\n  - neurons: [h1]\n    weights: [[0.1, 0.2]]\n  - neurons: [o1]\nlearning-rate: 0.5\n"
