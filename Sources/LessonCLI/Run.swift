@@ -45,8 +45,14 @@ struct LessonOutcome {
   /// `variant` draws the lesson's `~U(…)` numbers from that seed (see Variants.swift).
   static func execute(_ argument: String, limits: RunLimits, variant: Int? = nil, loader: LessonRunner.Loader? = nil) throws -> LessonOutcome {
     let url = try LessonFiles.locate(argument)
-    let source = try LessonFiles.read(url)
     let display = argument.contains("/") || FileManager.default.fileExists(atPath: argument) ? argument : url.path
+    let source: String
+    do {
+      source = try LessonFiles.read(url)
+    } catch let bad as LessonFiles.NotUTF8 {
+      // The lesson's mistake, not the file system's: exit 2, at the byte, like any lesson error.
+      return LessonOutcome(url: url, source: bad.lossyText, run: nil, diagnostics: [bad.diagnostic(file: display)])
+    }
     let outcome = LessonRunner.run(source: source, file: display, variant: variant, limits: limits, loader: loader ?? LessonFiles.loader(for: url))
     let all = outcome.diagnostics
     return LessonOutcome(url: url, source: source, run: all.contains { $0.severity == .error } ? nil : outcome.run, diagnostics: all)

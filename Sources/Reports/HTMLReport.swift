@@ -31,6 +31,7 @@ public enum HTMLReport {
       case .checks(let results, _): body.append(context.checks(results))
       case .graph(let g): body.append(context.graph(g))
       }
+      body += context.warnings(after: item)
     }
     if let stop = run.stoppedEarly {
       body.append(.el("div", [("class", "stopped"), ("role", "alert")], [
@@ -70,6 +71,20 @@ extension HTMLReport {
     case .directive(let r): r.location.line
     case .checks(_, let location): location.line
     case .graph(let g): g.location.line
+    }
+  }
+}
+
+extension ReportContext {
+  /// The run's warnings about the block just rendered (a rate of 0, saturated neurons), as a
+  /// visible note under it. Left out of worksheets, whose values they might give away.
+  func warnings(after item: ExecutedItem) -> [HTML] {
+    guard case .directive(let result) = item, format.blanks?.hides != true else { return [] }
+    return run.warnings.filter { $0.location == result.location }.map { w in
+      .el("div", [("class", "warning"), ("role", "note")], [
+        .el("strong", [], "Warning: "),
+        .text("\(w.message). " + w.notes.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(separator: " ")),
+      ])
     }
   }
 }
