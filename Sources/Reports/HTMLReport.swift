@@ -78,12 +78,19 @@ extension HTMLReport {
 extension ReportContext {
   /// The run's warnings about the block just rendered (a rate of 0, saturated neurons), as a
   /// visible note under it. Left out of worksheets, whose values they might give away.
+  /// A diagnostic's text with its `backticked` names set as code, as the terminal shows them quoted.
+  static func codeSpans(_ text: String) -> [HTML] {
+    text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { i, part in
+      i % 2 == 1 ? .el("code", [], String(part)) : .text(String(part))
+    }
+  }
+
   func warnings(after item: ExecutedItem) -> [HTML] {
     guard case .directive(let result) = item, format.blanks?.hides != true else { return [] }
     return run.warnings.filter { $0.location == result.location }.map { w in
       .el("div", [("class", "warning"), ("role", "note")], [
         .el("strong", [], "Warning: "),
-        .text("\(w.message). " + w.notes.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(separator: " ")),
+        .fragment(Self.codeSpans("\(w.message). " + w.notes.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(separator: " "))),
       ])
     }
   }
