@@ -117,6 +117,8 @@ struct BlankSet: Sendable {
     input.blank[data-state=wrong],input.blank[data-state=nan]{border-bottom-color:var(--fail)}
     .blank-mark{font-size:.85em;margin-left:.25em;color:var(--muted)}
     .value.blank-cell{border-bottom:0}
+    /* Chromium draws a box's border over the operator before it; a margin keeps "= [ ]" apart. */
+    mrow.boxed{margin-left:.25em}
     .key-answer{background:color-mix(in srgb,var(--warn) 22%,transparent);font-weight:600}
     .sheet-banner{padding:.4rem .8rem;border-radius:4px;background:var(--panel);border-left:3px solid var(--warn)}
     .sheet-id{display:flex;flex-wrap:wrap;gap:.6rem 2rem;align-items:baseline;margin:.6rem 0 1rem;font-size:1.05rem}
@@ -127,9 +129,9 @@ struct BlankSet: Sendable {
       .blank-mark{display:none}.sheet-banner{border:0;padding:0}
       /* Room to write six digits by hand: about 36 mm by 7.5 mm on paper, in tables, sentences and working. */
       input.blank{width:36mm;height:7.5mm;border:.6pt solid #000;border-radius:1mm;background:none;vertical-align:middle;box-sizing:border-box}
+      mrow.boxed{border-width:.6pt!important}
       mrow.boxed>mspace{width:0}
-      mrow.boxed>mspace:first-child{width:30mm}
-      mrow.boxed:has(>mspace){padding:2.6mm 1mm!important;border-width:.6pt!important}
+      mrow.boxed>mspace:first-child{width:30mm;padding:2mm 0}
       .sheet-id{font-size:11pt;margin:.2rem 0 .8rem}
       .sheet-id input{height:8mm;border-bottom:.8pt solid #000}
     }
