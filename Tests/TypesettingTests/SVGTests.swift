@@ -568,7 +568,7 @@ func networkBlankNeuronLines() {
   let parsed = ParsedSVG.parse(svg)!
   let boxes = parsed.withClass("fig-blank")
   #expect(boxes.count == 4)
-  #expect(boxes.allSatisfy { $0.attributes["width"] == "100" && $0.attributes["height"] == "22" })
+  #expect(boxes.allSatisfy { $0.attributes["width"] == "110" && $0.attributes["height"] == "28" })
   #expect(parsed.withClass("fig-blank-label").map(\.text) == ["net", "net", "net", "net"])
   #expect(parsed.elements.allSatisfy { !$0.text.contains("___") })
   // Later in the document is on top: each box hides any edge under it.
@@ -601,7 +601,7 @@ func networkBlankEdgeLegend() {
   let lowestCircle = parsed.named("circle").map { Double($0.attributes["cy"]!)! + 20 }.max()!
   for box in boxes { #expect(Double(box.attributes["y"]!)! > max(lowestEdge, lowestCircle)) }
   let height = Double(parsed.named("svg")[0].attributes["height"]!)!
-  #expect(boxes.allSatisfy { Double($0.attributes["y"]!)! + 22 <= height })
+  #expect(boxes.allSatisfy { Double($0.attributes["y"]!)! + 28 <= height })
 }
 
 @Test("blank edge labels that would read the same are numbered, on the edge and in the legend")

@@ -14,10 +14,11 @@
 ///   "⋮ (n more)" marker and their last two; edges join shown neurons only. Indices in
 ///   ``Edge`` always refer to the caller's full layers.
 /// - A value written as a run of underscores ("net ______", as a worksheet prints a blank) is a
-///   blank to write in by hand: under a neuron it becomes its label and a box about 26 × 6 mm
-///   on paper, on a white ground drawn over the edges, so no line runs through it. An edge has
-///   no room for such a box, so a blank edge label is only its name (or a number when names
-///   repeat), and the boxes stand in a legend under the diagram, clear of every edge.
+///   blank to write in by hand: under a neuron it becomes its label and a 110 × 28 box (29 × 7 mm
+///   when printed unscaled), on a white ground drawn over the edges, so no line runs through it;
+///   a neuron's boxes line up. An edge has no room for such a box, so a blank edge label is only
+///   its name (or a number when names repeat), and the boxes stand in a legend under the
+///   diagram, clear of every edge.
 public struct NetworkDiagram: Sendable, Equatable {
   /// One unit: a name and up to three value lines.
   public struct Neuron: Sendable, Equatable {
@@ -111,9 +112,9 @@ public struct NetworkDiagram: Sendable, Equatable {
   private static let labelLine = 12.0
   private static let slotGap = 14.0
   private static let pad = 8.0
-  private static let blankWidth = 100.0
-  private static let blankHeight = 22.0
-  private static let blankLine = 27.0
+  private static let blankWidth = 110.0
+  private static let blankHeight = 28.0
+  private static let blankLine = 33.0
 
   /// The label of a blank line ("net ______" → "net"), or nil when the line shows a value.
   static func blankLabel(_ line: String) -> String? {
@@ -123,10 +124,17 @@ public struct NetworkDiagram: Sendable, Equatable {
     return String(label)
   }
 
-  /// A value line's width: a blank's label, a space and its box.
-  private static func lineWidth(_ line: String) -> Double {
-    guard let label = blankLabel(line) else { return SVG.estimatedWidth(line, fontSize: valueFont) }
-    return (label.isEmpty ? 0 : SVG.estimatedWidth(label, fontSize: valueFont) + 4) + blankWidth
+  /// The room for the labels before a neuron's blank boxes, so its boxes line up: the widest label and a space.
+  private static func labelColumn(_ lines: [String]) -> Double {
+    let widest = lines.compactMap(blankLabel).map { SVG.estimatedWidth($0, fontSize: valueFont) }.max() ?? 0
+    return widest > 0 ? widest + 4 : 0
+  }
+
+  /// The width of a neuron's value lines: the widest text, or the labels and boxes of its blanks.
+  private static func linesWidth(_ lines: [String]) -> [Double] {
+    lines.map { line in
+      blankLabel(line) == nil ? SVG.estimatedWidth(line, fontSize: valueFont) : labelColumn(lines) + blankWidth
+    }
   }
 
   private static func lineHeight(_ line: String) -> Double { blankLabel(line) == nil ? valueLine : blankLine }
@@ -175,7 +183,7 @@ public struct NetworkDiagram: Sendable, Equatable {
     }
     let moreTexts = slots.joined().compactMap { if case .more(let n) = $0 { "(\(n) more)" } else { nil } }
     let columnWidth = 8 + ([2 * r]
-      + allShown.flatMap { $0.lines.prefix(3).map(Self.lineWidth) }
+      + allShown.flatMap { Self.linesWidth(Array($0.lines.prefix(3))) }
       + allShown.filter { !fitsInside($0.name) }.map { SVG.estimatedWidth($0.name, fontSize: Self.nameFont) }
       + layers.map { SVG.estimatedWidth($0.name, fontSize: 11) }
       + layers.compactMap(\.bias).map { SVG.estimatedWidth($0, fontSize: Self.labelFont) }
@@ -275,9 +283,10 @@ public struct NetworkDiagram: Sendable, Equatable {
             ("class", "fig-name"), ("x", n(x)), ("y", n(nameY)), ("text-anchor", "middle"),
           ], [.text(neuron.name)]))
           var top = y + r + 4
+          let labels = Self.labelColumn(Array(neuron.lines.prefix(3)))
           for line in neuron.lines.prefix(3) {
             if Self.blankLabel(line) != nil {
-              units += Self.blank(line, centreX: x, top: top)
+              units += Self.blank(line, boxX: x - (labels + Self.blankWidth) / 2 + labels, top: top)
             } else {
               units.append(.element("text", [
                 ("class", "fig-value"), ("x", n(x)), ("y", n(top + 0.8 * Self.valueFont)), ("text-anchor", "middle"),
@@ -298,32 +307,27 @@ public struct NetworkDiagram: Sendable, Equatable {
     if !labels.isEmpty { content.append(.element("g", [("class", "fig-labels")], labels)) }
     for (i, entry) in legend.enumerated() {
       let left = Self.pad + Double(i % legendColumns) * legendEntryWidth
-      content += Self.blank(entry + " ______", left: left, top: legendTop + Double(i / legendColumns) * Self.blankLine)
+      let boxX = left + SVG.estimatedWidth(entry, fontSize: Self.valueFont) + 4
+      content += Self.blank(entry + " ______", boxX: boxX, top: legendTop + Double(i / legendColumns) * Self.blankLine)
     }
     return SVG.document(
       id: id, kind: "network", width: width, height: height,
       title: title, description: description, content: content)
   }
 
-  /// A blank line centred on `centreX`: its label, then a box on a white ground.
-  private static func blank(_ line: String, centreX: Double, top: Double) -> [SVGNode] {
-    blank(line, left: centreX - lineWidth(line) / 2, top: top)
-  }
-
-  /// A blank line starting at `left`, `blankLine` high from `top`: the label, then the box.
-  private static func blank(_ line: String, left: Double, top: Double) -> [SVGNode] {
+  /// A blank line `blankLine` high from `top`: its label ending just before the box at `boxX`.
+  private static func blank(_ line: String, boxX: Double, top: Double) -> [SVGNode] {
     let label = blankLabel(line) ?? ""
     let n = SVG.number
     var nodes: [SVGNode] = []
-    var x = left
     if !label.isEmpty {
       nodes.append(.element("text", [
-        ("class", "fig-value fig-blank-label"), ("x", n(x)), ("y", n(top + blankLine / 2 + 0.35 * valueFont)),
+        ("class", "fig-value fig-blank-label"), ("x", n(boxX - 4)), ("y", n(top + blankLine / 2 + 0.35 * valueFont)),
+        ("text-anchor", "end"),
       ], [.text(label)]))
-      x += SVG.estimatedWidth(label, fontSize: valueFont) + 4
     }
     nodes.append(.empty("rect", [
-      ("class", "fig-blank"), ("x", n(x)), ("y", n(top + (blankLine - blankHeight) / 2)),
+      ("class", "fig-blank"), ("x", n(boxX)), ("y", n(top + (blankLine - blankHeight) / 2)),
       ("width", n(blankWidth)), ("height", n(blankHeight)), ("rx", "2"),
     ]))
     return nodes
