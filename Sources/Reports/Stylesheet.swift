@@ -77,6 +77,8 @@ enum Stylesheet {
       details.working{margin:.15rem 0 .4rem}
       details.working[open]::details-content{display:flex;flex-wrap:wrap;align-items:flex-start;column-gap:2.5em}
       details.working>.math-display{flex:0 1 auto;margin-left:1.5em}
+      /* break-after on the summary does not reach into the flex box; so the first formula holds on to it. */
+      details.working::details-content,details.working>.math-display:first-of-type{break-before:avoid;page-break-before:avoid}
       a{color:inherit;text-decoration:none}
       .verdict,.summary{print-color-adjust:exact;-webkit-print-color-adjust:exact}
     }
