@@ -132,6 +132,8 @@ struct BlankSet: Sendable {
       mrow.boxed{border-width:.6pt!important}
       mrow.boxed>mspace{width:0}
       mrow.boxed>mspace:first-child{width:30mm;padding:2mm 0}
+      /* Browsers leave backgrounds out of print by default; a key's highlight must stay. */
+      .key-answer{print-color-adjust:exact;-webkit-print-color-adjust:exact}
       .sheet-id{font-size:11pt;margin:.2rem 0 .8rem}
       .sheet-id input{height:8mm;border-bottom:.8pt solid #000}
     }
