@@ -8,7 +8,9 @@ enum AnswerFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Check {
-  /// `lesson check LESSON --answers FILE`: marks a student's numbers; exit 1 when any is wrong.
+  /// `lesson check LESSON --answers FILE`: marks a student's numbers. Exit 1 when any answer is
+  /// wrong or only consistent (not the correct value); answers that are right but short of
+  /// digits do not fail: the number is right, only its precision is asked for.
   func markAnswers(_ answersPath: String) throws {
     guard lessons.count == 1 else {
       throw ValidationError("--answers marks one lesson at a time; give exactly one lesson")
@@ -27,7 +29,7 @@ extension Check {
     let (sheet, parseProblems) = AnswerSheet.parse(text, file: answersPath)
     DiagnosticPrinter.print(parseProblems, source: text)
     if parseProblems.contains(where: { $0.severity == .error }) { throw ExitCode(Status.lessonErrors) }
-    let (review, problems) = AnswerReview.review(sheet, against: run)
+    let (review, problems) = AnswerReview.review(sheet, against: run, rounding: rounding.flatMap(Rounding.parse))
     DiagnosticPrinter.print(problems, source: text)
     guard let review else { throw ExitCode(Status.lessonErrors) }
     switch format {

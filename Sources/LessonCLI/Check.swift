@@ -27,6 +27,18 @@ struct Check: ParsableCommand {
   @Option(help: "With --answers: the lesson's variant the student worked.")
   var variant: Int?
 
+  @Option(help: "With --answers: how students were asked to round, e.g. \"4 decimals\", \"4 significant\" or \"4 decimals or significant\"; overrides the lesson's `rounding:`.")
+  var rounding: String?
+
+  func validate() throws {
+    if let rounding {
+      guard answers != nil else { throw ValidationError("--rounding goes with --answers: it says how a student's answers are judged") }
+      guard Rounding.parse(rounding) != nil else {
+        throw ValidationError("--rounding: `\(rounding)` is not a rounding; write \(Rounding.forms.replacingOccurrences(of: "`", with: "\""))")
+      }
+    }
+  }
+
   func run() throws {
     if let answers { return try markAnswers(answers) }
     var passed = 0, failed = 0

@@ -27,9 +27,9 @@ struct LessonOutputs {
     let note = variant.map { "Variant \($0)" }
     let salt = "\(name)|\(variant.map(String.init) ?? "-")"
     if handout {
-      let html = HTMLReport.render(run, worksheet: Worksheet(kind: .handout, blanks: blanks, salt: salt, note: note))
-      for leak in HTMLReport.leakedBlanks(html, blanks: blanks, decimals: run.lesson.settings.decimals) {
-        warnings.append("warning: the worksheet shows the digits of `\(leak.name)` (\(leak.value)) somewhere: written in the lesson's text, or as another number equal to it when rounded")
+      let (html, leaks) = HTMLReport.worksheet(run, Worksheet(kind: .handout, blanks: blanks, salt: salt, note: note))
+      for leak in leaks {
+        warnings.append("\(run.lesson.file):\(leak.line): warning: \(leak.message)\(variant.map { " (variant \($0))" } ?? "")")
       }
       files.append(File(name: "\(base).handout.html", text: html))
     }

@@ -18,7 +18,7 @@ public struct ConstraintLine: Sendable {
 
   public var names: [String] { left.names + right.names }
 
-  indirect enum Expression: Sendable {
+  indirect enum Expression: Sendable, Hashable {
     case number(Double)
     case name(String)
     case negate(Expression)
@@ -58,21 +58,75 @@ public struct ConstraintLine: Sendable {
     if let hash = content.firstIndex(of: "#") { content = content[..<hash] }
     let text = content.trimmingCharacters(in: .whitespaces)
     if text.isEmpty { return .success(nil) }
-    var parser = Parser(chars: Array(text.replacingOccurrences(of: "≤", with: "<=").replacingOccurrences(of: "≥", with: ">=").replacingOccurrences(of: "≠", with: "!=").replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: "×", with: "*")))
-    let at = SourceLocation(file: location.file, line: location.line, column: 1 + line.prefix { $0 == " " }.count)
-    guard let left = parser.sum(), let relation = parser.relation(), let right = parser.sum(), parser.atEnd else {
-      return .failure(.error("a constraint reads `expression < expression` (or <=, >, >=, =, !=) over value names, e.g. `E.after < E.before`", at: at))
+    // Two-character spellings of ≤ ≥ ≠; `origin` keeps each parsed character's offset in `text`.
+    var chars: [Character] = [], origin: [Int] = []
+    for (k, c) in text.enumerated() {
+      let spelled: [Character] = c == "≤" ? ["<", "="] : c == "≥" ? [">", "="] : c == "≠" ? ["!", "="] : [Parser.ascii[c] ?? c]
+      chars += spelled
+      origin += Array(repeating: k, count: spelled.count)
     }
+    var parser = Parser(chars: chars, written: chars.indices.map { Array(text)[origin[$0]] })
+    let indent = line.prefix { $0 == " " }.count
+    let at = SourceLocation(file: location.file, line: location.line, column: 1 + indent)
+    func failure(_ message: String?) -> Result<ConstraintLine?, Diagnostic> {
+      // Point at the token that is wrong, counted in the line as written.
+      let offset = parser.failure?.offset ?? parser.i
+      let k = offset < origin.count ? origin[offset] : text.count
+      let column = 1 + indent + String(text.prefix(k)).unicodeScalars.count
+      let form = "a constraint reads `expression < expression` (or <=, >, >=, =, !=) over value names, e.g. `E.after < E.before`"
+      return .failure(.error(parser.failure?.message ?? message ?? form, at: SourceLocation(file: location.file, line: location.line, column: column), notes: [form]))
+    }
+    guard let left = parser.sum() else { return failure(nil) }
+    guard let relation = parser.relation() else {
+      return failure(parser.i < chars.count ? "`\(parser.written[parser.i])` is not a comparison: write <, <=, >, >=, = or != here" : "the constraint needs a comparison: <, <=, >, >=, = or !=")
+    }
+    guard let right = parser.sum() else { return failure(nil) }
+    guard parser.atEnd else { return failure("`\(parser.written[parser.i])` cannot follow a complete expression: an operator (+ - * /) is missing, or a parenthesis does not match") }
     return .success(ConstraintLine(text: text, location: at, left: left, relation: relation, right: right))
   }
 
+  /// An arithmetic expression alone (a check's expected value): numbers, value names,
+  /// `+ - * /` (also `− × · ÷`), parentheses, unary minus and `abs(…)`. A failure gives the
+  /// offset, in characters of `text`, of the token that is wrong.
+  static func expression(_ text: String, names: Bool = true) -> Result<Expression, ExpressionProblem> {
+    var parser = Parser(chars: Array(text).map { Parser.ascii[$0] ?? $0 }, names: names, written: Array(text))
+    guard let e = parser.sum() else { return .failure(ExpressionProblem(offset: parser.problem.offset, message: parser.problem.message)) }
+    guard parser.atEnd else {
+      return .failure(ExpressionProblem(offset: parser.i,
+        message: "`\(parser.written[parser.i])` cannot follow a complete expression: an operator (+ - * /) is missing, or a parenthesis does not match"))
+    }
+    return .success(e)
+  }
+
+  struct ExpressionProblem: Error {
+    /// In characters of the text.
+    var offset: Int
+    var message: String
+  }
+
   struct Parser {
+    /// One character for one, so offsets stay those of the text as written.
+    static let ascii: [Character: Character] = ["−": "-", "×": "*", "·": "*", "÷": "/"]
+
     let chars: [Character]
+    /// Whether value names are allowed (constraints) or only numbers (a check's expected value).
+    var names = true
+    /// The characters as written, for messages (`×` rather than `*`).
+    var written: [Character] = []
     var i = 0
+    /// Where parsing first failed, and why.
+    var failure: (offset: Int, message: String)?
+
+    var problem: (offset: Int, message: String) { failure ?? (i, "this expression cannot be read") }
 
     var atEnd: Bool { mutating get { skipSpaces(); return i == chars.count } }
 
     mutating func skipSpaces() { while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 } }
+
+    mutating func fail(_ message: String) -> Expression? {
+      if failure == nil { failure = (i, message) }
+      return nil
+    }
 
     mutating func relation() -> String? {
       skipSpaces()
@@ -107,40 +161,45 @@ public struct ConstraintLine: Sendable {
       }
     }
 
+    mutating func closing() -> Bool {
+      skipSpaces()
+      guard i < chars.count, chars[i] == ")" else { _ = fail(i < chars.count ? "expected `)` here, not `\(chars[i])`" : "a `(` is not closed: `)` is missing at the end"); return false }
+      i += 1
+      return true
+    }
+
     mutating func unary() -> Expression? {
       skipSpaces()
-      guard i < chars.count else { return nil }
+      guard i < chars.count else { return fail("the expression ends where a number, a name or `(` should follow") }
       if chars[i] == "-" { i += 1; return unary().map { .negate($0) } }
+      if chars[i] == "+" { i += 1; return unary() }
       if chars[i] == "(" {
         i += 1
-        guard let e = sum() else { return nil }
-        skipSpaces()
-        guard i < chars.count, chars[i] == ")" else { return nil }
-        i += 1
+        guard let e = sum(), closing() else { return nil }
         return e
       }
       if chars[i].isNumber || chars[i] == "." {
         let start = i
         while i < chars.count, chars[i].isNumber || chars[i] == "." || chars[i] == "e" || chars[i] == "E"
           || ((chars[i] == "-" || chars[i] == "+") && (chars[i - 1] == "e" || chars[i - 1] == "E")) { i += 1 }
-        return Double(String(chars[start..<i])).map { .number($0) }
+        let word = String(chars[start..<i])
+        guard let x = Double(word), x.isFinite else { i = start; return fail("`\(word)` is not a number") }
+        return .number(x)
       }
       if chars[i].isLetter {
         let start = i
         while i < chars.count, chars[i].isLetter || chars[i].isNumber || "._[]'".contains(chars[i]) { i += 1 }
         let word = String(chars[start..<i])
+        if !names, word != "abs" { i = start; return fail("`\(word)` is not a number: the expected value is a number or an arithmetic expression of numbers") }
         skipSpaces()
         if word == "abs", i < chars.count, chars[i] == "(" {
           i += 1
-          guard let e = sum() else { return nil }
-          skipSpaces()
-          guard i < chars.count, chars[i] == ")" else { return nil }
-          i += 1
+          guard let e = sum(), closing() else { return nil }
           return .abs(e)
         }
         return .name(word)
       }
-      return nil
+      return fail("`\(written.isEmpty ? chars[i] : written[i])` cannot start a term: write a number\(names ? ", a value name" : "") or `(`")
     }
   }
 
@@ -172,37 +231,21 @@ enum Constraints {
     }
     guard !prepared.constraints.isEmpty else { return ([], []) }
     var problems: [Diagnostic] = []
-    // NAME.before and NAME.after: the first pass with an update, before and after it.
+    // NAME.before and NAME.after: the first pass with an update, before and after it (Pass reads both).
     let stepped = run.passes.first { $0.update != nil }
-    var around: (before: Pass, after: Pass)?
-    if let p = stepped {
-      var before = p
-      before.update = nil
-      var network = p.network
-      for l in network.layers.indices {
-        network.layers[l].weights = p.update!.layers[l].newWeights
-        network.layers[l].biases = p.update!.layers[l].newBiases
-      }
-      let f = network.forward(p.data.inputs)
-      let after = Pass(networkName: p.networkName, names: p.names, notation: p.notation, data: p.data, network: network, optimizer: p.optimizer,
-        forward: f, loss: network.loss(of: f.outputs, targets: p.data.targets), backward: network.backward(f, targets: p.data.targets), update: nil, lines: p.lines)
-      around = (before, after)
-    }
+    let after = stepped?.afterUpdate()
     for c in prepared.constraints {
       for name in c.names where values[name] == nil {
-        for (suffix, pick) in [(".before", \(before: Pass, after: Pass).before), (".after", \(before: Pass, after: Pass).after)] where name.hasSuffix(suffix) {
-          let base = String(name.dropLast(suffix.count))
-          guard let around else {
-            problems.append(.error("`\(name)` needs a pass with an update (an `update` or `step` block) in the lesson", at: c.location)); continue
-          }
-          let pass = around[keyPath: pick]
-          switch pass.quantity(named: base) {
-          case .success(let q): values[name] = pass.value(q)
-          case .failure(let problem): problems.append(problem.diagnostic(base, pass: pass, at: c.location))
-          }
+        guard name.hasSuffix(".before") || name.hasSuffix(".after") else {
+          problems.append(.error("`\(name)` has no value where this constraints block stands", at: c.location)); continue
         }
-        if values[name] == nil, !name.hasSuffix(".before"), !name.hasSuffix(".after") {
-          problems.append(.error("`\(name)` has no value where this constraints block stands", at: c.location))
+        guard let stepped, let after else {
+          problems.append(.error("`\(name)` needs a pass with an update (an `update` or `step` block) in the lesson", at: c.location)); continue
+        }
+        switch stepped.quantity(named: name) {
+        case .success(.after(let q)): values[name] = after.value(q)
+        case .success(let q): values[name] = stepped.value(q)
+        case .failure(let problem): problems.append(problem.diagnostic(name, pass: stepped, at: c.location))
         }
       }
     }

@@ -26,6 +26,9 @@ public struct LessonSettings: Sendable, Hashable {
   /// Decimals shown for values in tables and inline references.
   public var decimals: Int = 9
   public var format: Int = Lesson.formatVersion
+  /// How students round their answers (`rounding:`): what `lesson check --answers` and the
+  /// worksheet boxes accept as right.
+  public var rounding: Rounding = .standard
 }
 
 public enum LessonItem: Sendable {

@@ -206,19 +206,49 @@ extension LessonParser {
       }
       let valueStart = skipSpaces(from: afterEquals, to: valueEnd)
       let rest = String(raw[valueStart..<valueEnd]).trimmingSpaces
-      let expected = Double(rest)
+      var expected = Double(rest)
+      var defaultTolerance: CheckSpec.Tolerance?
       if rest.isEmpty {
         diagnostics.append(.error("a check line needs a value after `=`", at: at(equals), notes: ["e.g. `h1.a = 0.593269992`"])); ok = false
-      } else if expected == nil || Self.isHexadecimal(rest) {
+      } else if Self.isHexadecimal(rest) {
         diagnostics.append(.error("`\(rest)` is not a number", at: at(valueStart), notes: ["a check line reads `name = value`, e.g. `h1.a = 0.593269992`"])); ok = false
       } else if expected?.isFinite == false {
         diagnostics.append(.error("`\(rest)` is not a finite number: a check compares against an ordinary number", at: at(valueStart))); ok = false
+      } else if expected != nil, Self.isInteger(rest) {
+        // A whole number means that number: `E = 0` is exactly 0, not anything below 0.5.
+        defaultTolerance = .absolute(0)
+      } else if expected == nil {
+        switch ConstraintLine.expression(rest, names: false) {
+        case .success(let e):
+          // An expression has no "digits written": it must agree to rounding error.
+          expected = e.evaluate { _ in Double.nan }
+          defaultTolerance = .relative(Self.expressionTolerance)
+          if expected?.isFinite != true {
+            diagnostics.append(.error("`\(rest)` is not a finite number (it divides by zero, or overflows)", at: at(valueStart))); ok = false
+          }
+        case .failure(let problem) where problem.offset == 0:
+          diagnostics.append(.error("`\(rest)` is not a number", at: at(valueStart),
+            notes: ["a check line reads `name = value`, e.g. `h1.a = 0.593269992`"])); ok = false
+        case .failure(let problem):
+          let bad = raw[valueStart...].unicodeScalars.index(raw[valueStart...].unicodeScalars.startIndex, offsetBy: String(rest.prefix(problem.offset)).unicodeScalars.count)
+          diagnostics.append(.error(problem.message, at: at(bad),
+            notes: ["an expected value may be an expression of numbers: + - * / (also − × ·), parentheses, unary minus"])); ok = false
+        }
       }
       guard ok, let expected else { continue }
       out.append(CheckSpec(name: name, expectedText: rest, expected: expected,
-        tolerance: tolerance ?? .digitsWritten(Self.halfUnitInLastPlace(rest)), note: note, location: at(nameStart)))
+        tolerance: tolerance ?? defaultTolerance ?? .digitsWritten(Self.halfUnitInLastPlace(rest)), note: note, location: at(nameStart)))
     }
     return out
+  }
+
+  /// Relative slack of an expected value written as an expression.
+  static let expressionTolerance = 1e-9
+
+  /// A whole number as written: digits with an optional sign, no point, no exponent.
+  static func isInteger(_ text: String) -> Bool {
+    let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+    return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
   }
 
   /// Hexadecimal (`0x1p3`), which `Double` reads but a check's digits-written tolerance cannot.

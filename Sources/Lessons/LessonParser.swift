@@ -53,7 +53,7 @@ struct LessonParser {
     var body = YAMLBody(file: file, firstLine: firstLine, column: 1)
     defer { diagnostics += body.diagnostics }
     guard let root = body.parse(yaml) else { return settings }
-    let fields = body.fields(root, allowed: ["title", "notation", "decimals", "format"], what: "the front matter")
+    let fields = body.fields(root, allowed: ["title", "notation", "decimals", "format", "rounding"], what: "the front matter")
     if let node = fields["title"] { settings.title = body.string(node, "title") }
     if let node = fields["notation"], let word = body.string(node, "notation") {
       if let notation = Notation(rawValue: word) {
@@ -63,6 +63,13 @@ struct LessonParser {
       }
     }
     if let node = fields["decimals"], let d = body.integer(node, "decimals", range: 1...15) { settings.decimals = d }
+    if let node = fields["rounding"], let text = body.string(node, "rounding") {
+      if let rounding = Rounding.parse(text) {
+        settings.rounding = rounding
+      } else {
+        body.error("`\(text)` is not a rounding", at: node, notes: ["write \(Rounding.forms)"])
+      }
+    }
     if let node = fields["format"], let v = body.integer(node, "format", range: 1...1_000) {
       if v != Lesson.formatVersion {
         body.error("this lesson asks for format \(v), but this version of lesson reads format \(Lesson.formatVersion)", at: node)

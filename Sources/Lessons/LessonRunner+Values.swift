@@ -23,9 +23,39 @@ extension LessonRunner {
   /// Resolves a reference: a network's value when it names one, else a graph's (`q`, `q.grad`,
   /// `GRAPH/q`; without a prefix, the latest graph's).
   func lookup(_ reference: String) -> Result<Double, LookupProblem> {
+    if let around = updateLookup(reference) { return around }
     let fromNetwork = networkLookup(reference)
     if case .failure = fromNetwork, let fromGraph = graphLookup(reference) { return fromGraph }
     return fromNetwork
+  }
+
+  /// `NAME.after` and `NAME.before` (nil for other names): a value of the network's latest pass
+  /// with an update so far, computed with the parameters after or before that update. The
+  /// pass reads them, as it does for answers files and constraints.
+  func updateLookup(_ reference: String) -> Result<Double, LookupProblem>? {
+    var name = Substring(reference)
+    var networkName = current
+    if let slash = name.firstIndex(of: "/") {
+      networkName = String(name[..<slash])
+      name = name[name.index(after: slash)...]
+    }
+    if name.hasSuffix("]"), let open = name.lastIndex(of: "[") { name = name[..<open] }
+    guard name.hasSuffix(".after") || name.hasSuffix(".before"), let networkName, networks[networkName] != nil else { return nil }
+    let passes = ExecutedLesson.passes(in: items, notation: lesson.settings.notation)
+    guard let pass = passes.last(where: { $0.networkName == networkName && $0.update != nil }) else {
+      return .failure(LookupProblem(message: "`\(reference)` reads a value around an update, and network `\(networkName)` has had no update before this point",
+        notes: ["run `update` or `step` on this network before this line"], missingValue: true))
+    }
+    let local = reference.contains("/") ? String(reference[reference.index(after: reference.firstIndex(of: "/")!)...]) : reference
+    switch pass.quantity(named: local) {
+    case .success(.after(let q)): return .success(pass.afterUpdate()!.value(q))
+    case .success(let q): return .success(pass.value(q))
+    case .failure(let problem):
+      let d = problem.diagnostic(local, pass: pass, at: SourceLocation(file: lesson.file, line: 1, column: 1))
+      // The note about answers-file markers does not apply in a lesson.
+      if case .notInPass = problem { return .failure(LookupProblem(message: d.message)) }
+      return .failure(LookupProblem(message: d.message, notes: d.notes))
+    }
   }
 
   /// Resolves `[NET/]name[.part][[sample]]` against the networks' current state.

@@ -65,6 +65,9 @@ public enum Quantity: Hashable, Sendable, Comparable {
   // Update.
   case newWeight(l: Int, j: Int, i: Int)
   case newBias(l: Int, j: Int)
+  // After the update: a forward, error or backward value recomputed from the updated
+  // parameters (`E.after`, `o1.out.after`). Updated parameters are `newWeight`/`newBias`.
+  indirect case after(Quantity)
 
   /// Whether the lesson gives this value rather than computing it.
   public var isGiven: Bool {
@@ -93,8 +96,9 @@ extension Pass {
     return out
   }
 
-  public var lossQuantities: [Quantity] {
-    guard loss != nil else { return [] }
+  public var lossQuantities: [Quantity] { loss == nil ? [] : errorQuantities }
+
+  var errorQuantities: [Quantity] {
     var out: [Quantity] = []
     for n in 0..<samples {
       for k in 0..<network.outputCount { out.append(.outputError(k: k, n: n)) }
@@ -103,8 +107,9 @@ extension Pass {
     return out + [.error]
   }
 
-  public var backwardQuantities: [Quantity] {
-    guard backward != nil else { return [] }
+  public var backwardQuantities: [Quantity] { backward == nil ? [] : gradientQuantities }
+
+  var gradientQuantities: [Quantity] {
     var out: [Quantity] = []
     for l in network.layers.indices.reversed() {
       for n in 0..<samples {
@@ -116,6 +121,13 @@ extension Pass {
       }
     }
     return out
+  }
+
+  /// The values recomputed from the updated parameters (`E.after`, …), when the pass has an
+  /// update: a whole forward pass, its error and its backward pass.
+  public var afterQuantities: [Quantity] {
+    guard update != nil else { return [] }
+    return (forwardQuantities + errorQuantities + gradientQuantities).map { .after($0) }
   }
 
   public var updateQuantities: [Quantity] {
@@ -137,6 +149,37 @@ extension Pass {
     case .outputError, .sampleError, .error: return loss != nil
     case .outGrad, .delta, .weightGrad, .biasGrad: return backward != nil
     case .newWeight, .newBias: return update != nil
+    case .after(let q):
+      switch q {
+      case .net, .out, .outputError, .sampleError, .error, .outGrad, .delta, .weightGrad, .biasGrad: return update != nil
+      default: return false
+      }
+    }
+  }
+
+  /// The pass recomputed from the parameters after its update: forward, error and backward
+  /// pass, without an update. `NAME.after` reads it (answers, checks and constraints alike).
+  public func afterUpdate() -> Pass? {
+    guard let update else { return nil }
+    var network = self.network
+    for l in network.layers.indices {
+      network.layers[l].weights = update.layers[l].newWeights
+      network.layers[l].biases = update.layers[l].newBiases
+    }
+    let f = network.forward(data.inputs)
+    return Pass(networkName: networkName, names: names, notation: notation, data: data, network: network, optimizer: optimizer,
+      forward: f, loss: network.loss(of: f.outputs, targets: data.targets), backward: network.backward(f, targets: data.targets),
+      update: nil, lines: lines)
+  }
+
+  /// Where a quantity of the pass before its update is found in the world after it: the
+  /// updated parameters, the same inputs and targets, recomputed values for the rest.
+  func afterTheUpdate(_ q: Quantity) -> Quantity {
+    switch q {
+    case .weight(let l, let j, let i): return .newWeight(l: l, j: j, i: i)
+    case .bias(let l, let j): return update?.layers[l].biasesUpdated == true ? .newBias(l: l, j: j) : q
+    case .input, .target, .after, .newWeight, .newBias: return q
+    default: return .after(q)
     }
   }
 
@@ -160,6 +203,8 @@ extension Pass {
     case .biasGrad(let l, let j): return backward!.biasGradients[l][j]
     case .newWeight(let l, let j, let i): return update!.layers[l].newWeights[j, i]
     case .newBias(let l, let j): return update!.layers[l].newBiases[j]
+    // Recomputed on each call: callers that read many (the marking) keep `afterUpdate()`.
+    case .after(let inner): return afterUpdate()!.value(inner)
     }
   }
 
@@ -184,6 +229,7 @@ extension Pass {
     case .delta(let l, let j, let n): return "\(neurons[l][j]).delta" + sample(n)
     case .weightGrad(let l, let j, let i): return names.weights[l][j][i] + ".grad"
     case .biasGrad(let l, let j): return names.biases[l][j] + ".grad"
+    case .after(let inner): return name(inner) + ".after"
     }
   }
 
@@ -197,17 +243,42 @@ extension Pass {
 
   /// The quantity a value name means in this pass. A parameter's plain name (`w5`) means its
   /// value after the update when the pass has one, else the given value.
+  ///
+  /// `NAME.after` is the value with the parameters after the pass's update: `w5.after` the
+  /// updated weight (as `w5`), `E.after` the error recomputed with the updated parameters,
+  /// `o1.out.after` and `w5.grad.after` likewise. `NAME.before` is the value with the
+  /// parameters the pass started from: `w5.before` the given weight, `E.before` as `E`.
+  /// The sample index may come before or after the suffix: `h1.a[2].after`, `h1.a.after[2]`.
   public func quantity(named reference: String) -> Result<Quantity, NameProblem> {
     var name = Substring(reference)
     if let slash = name.firstIndex(of: "/") {
       guard name[..<slash] == Substring(networkName) else { return .failure(.unsupported) }
       name = name[name.index(after: slash)...]
     }
+    enum When { case plain, before, after }
+    var when = When.plain
+    func peelWhen() {
+      guard when == .plain else { return }
+      for (suffix, w) in [(".after", When.after), (".before", When.before)] where name.hasSuffix(suffix) {
+        name = name.dropLast(suffix.count)
+        when = w
+      }
+    }
+    peelWhen()
     var sample: Int?
     if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
       guard let k = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]), k >= 1 else { return .failure(.unknown(suggestion: nil)) }
       sample = k - 1
       name = name[..<open]
+    }
+    peelWhen()
+    if when != .plain {
+      var before = self
+      before.update = nil
+      let found = before.quantity(named: String(name) + (sample.map { "[\($0 + 1)]" } ?? ""))
+      guard when == .after, case .success(let q) = found else { return found }
+      guard update != nil else { return .failure(.notInPass(what: "an update")) }
+      return .success(afterTheUpdate(q))
     }
     if name == "E.iteration" { return .failure(.unsupported) }
     guard let entry = LessonRunner.resolve(String(name), names) else {
@@ -297,6 +368,7 @@ extension Pass {
     case .newWeight(let l, let j, let i): return [.weight(l: l, j: j, i: i), .weightGrad(l: l, j: j, i: i)]
     case .newBias(let l, let j):
       return update?.layers[l].biasesUpdated == true ? [.bias(l: l, j: j), .biasGrad(l: l, j: j)] : [.bias(l: l, j: j)]
+    case .after(let inner): return parents(inner).map(afterTheUpdate)
     }
   }
 
@@ -342,6 +414,9 @@ extension Pass {
     case .biasGrad(let l, let j):
       let scale = network.sampleWeight(batchSize: samples)
       return scale * (0..<samples).reduce(0) { $0 + value(.delta(l: l, j: j, n: $1)) }
+    case .after(let inner):
+      // The same formula, fed with the values after the update.
+      return recompute(inner) { value(afterTheUpdate($0)) }
     case .newWeight(let l, _, _), .newBias(let l, _):
       guard let step = plainStep(layer: l) else { return nil }
       let parentValues = parents(q)
@@ -365,7 +440,10 @@ extension ExecutedLesson {
   /// The passes of the lesson, in order: each begins with a directive that computed a forward
   /// pass (forward, loss, backward or step) and collects the loss, backward pass and update
   /// that follow on the same network from the same parameters and data.
-  public var passes: [Pass] {
+  public var passes: [Pass] { Self.passes(in: items, notation: lesson.settings.notation) }
+
+  /// The passes among executed items; the runner reads those so far for `NAME.after` in checks.
+  static func passes(in items: [ExecutedItem], notation: Notation) -> [Pass] {
     var out: [Pass] = []
     var open: Int?
     for item in items {
@@ -382,7 +460,7 @@ extension ExecutedLesson {
         continue
       }
       guard let f = r.forward, r.kind.rawValue != "update" else { continue }
-      out.append(Pass(networkName: r.networkName, names: r.names, notation: lesson.settings.notation, data: r.data, network: r.before,
+      out.append(Pass(networkName: r.networkName, names: r.names, notation: notation, data: r.data, network: r.before,
         optimizer: r.optimizer, forward: f, loss: r.loss, backward: r.backward, update: r.update, lines: [r.location.line]))
       open = out.count - 1
     }

@@ -7,6 +7,15 @@ public struct Blank: Sendable, Hashable {
   public var value: Double
   /// The line of the directive block that computed it.
   public var line: Int
+  /// What the value is; a report hides a number only where it prints this quantity with this value.
+  public var quantity: Quantity
+
+  public init(name: String, value: Double, line: Int, quantity: Quantity) {
+    self.name = name
+    self.value = value
+    self.line = line
+    self.quantity = quantity
+  }
 }
 
 extension ExecutedLesson {
@@ -27,15 +36,15 @@ extension ExecutedLesson {
     }
     var out: [Blank] = []
     var seen: Set<String> = []
-    func add(_ name: String, _ value: Double, _ line: Int) {
+    func add(_ name: String, _ q: Quantity, _ value: Double, _ line: Int) {
       guard seen.insert("\(line) \(name)").inserted else { return }
-      out.append(Blank(name: name, value: value, line: line))
+      out.append(Blank(name: name, value: value, line: line, quantity: q))
     }
 
     if choices.isEmpty {
       // The default: the lesson's first pass.
       guard let pass = passes.first else { return ([], diagnostics) }
-      for q in pass.computedQuantities { add(pass.name(q), pass.value(q), pass.lines[0]) }
+      for q in pass.computedQuantities { add(pass.name(q), q, pass.value(q), pass.lines[0]) }
       return (out, diagnostics)
     }
     for item in items {
@@ -54,11 +63,13 @@ extension ExecutedLesson {
         case "step": quantities = pass.computedQuantities
         default: break
         }
-        for q in quantities { add(pass.name(q), pass.value(q), r.location.line) }
+        for q in quantities { add(pass.name(q), q, pass.value(q), r.location.line) }
       case .names(let names):
         for name in names {
           switch pass.quantity(named: name) {
-          case .success(let q): add(name, pass.value(q), r.location.line)
+          case .success(let q) where q.isGiven:
+            diagnostics.append(.error("`\(name)` is given to the student, so a worksheet cannot leave it blank", at: location))
+          case .success(let q): add(name, q, pass.value(q), r.location.line)
           case .failure(let problem): diagnostics.append(problem.diagnostic(name, pass: pass, at: location))
           }
         }

@@ -13,12 +13,14 @@ extension ReportContext {
       id: nextFigureID("bwd"), title: "Backward pass of \(r.networkName)",
       description: "Each neuron shows \(notation.net), \(notation.out) and δ for sample 1; each edge its weight's gradient.",
       layers: diagramLayers(r.names, r.before, forward: f, backward: b),
-      edgeLabel: { e in edgeLabel(r.names, r.before, e, value: b.weightGradients[e.layer][e.to, e.from], gradient: true) })
+      edgeLabel: { e in edgeLabel(r.names, r.before, e, value: b.weightGradients[e.layer][e.to, e.from],
+        as: .weightGrad(l: e.layer, j: e.to, i: e.from), gradient: true) })
     out.append(figure(.trusted(diagram.svg())))
     for l in b.delta.indices.reversed() {
       out.append(sampleTable(caption: "Layer \(l + 1): error signals and δ", neurons: r.names.neurons[l], samples: r.data.count,
-        quantities: [("∂E/∂\(notation.out)", { b.errorSignal[l][$0, $1] }), ("δ", { b.delta[l][$0, $1] })]))
-      out.append(working("How the δ of layer \(l + 1) were computed", deltaWorking(r, f, b, layer: l)))
+        quantities: [("∂E/∂\(notation.out)", { b.errorSignal[l][$0, $1] }, { .outGrad(l: l, j: $1, n: $0) }),
+          ("δ", { b.delta[l][$0, $1] }, { .delta(l: l, j: $1, n: $0) })]))
+      out.append(working("How the δ values of layer \(l + 1) were computed", deltaWorking(r, f, b, layer: l)))
       out.append(parameterGradientTable(r, b, layer: l))
       out.append(working("How the gradients of layer \(l + 1) were computed", gradientWorking(r, f, b, layer: l)))
     }
@@ -28,14 +30,16 @@ extension ReportContext {
   func parameterGradientTable(_ r: DirectiveResult, _ b: BackwardPass, layer l: Int) -> HTML {
     let layer = r.before.layers[l]
     var rows: [[HTML]] = []
-    var all: [(String, Double, Double)] = []
+    var all: [(String, Double, Quantity, Double, Quantity)] = []
     for j in 0..<layer.neuronCount {
-      for i in 0..<layer.inputCount { all.append((r.names.weights[l][j][i], layer.weights[j, i], b.weightGradients[l][j, i])) }
-      all.append((r.names.biases[l][j], layer.biases[j], b.biasGradients[l][j]))
+      for i in 0..<layer.inputCount {
+        all.append((r.names.weights[l][j][i], layer.weights[j, i], .weight(l: l, j: j, i: i), b.weightGradients[l][j, i], .weightGrad(l: l, j: j, i: i)))
+      }
+      all.append((r.names.biases[l][j], layer.biases[j], .bias(l: l, j: j), b.biasGradients[l][j], .biasGrad(l: l, j: j)))
     }
     for index in shownIndices(all.count) {
       guard let k = index else { rows.append(ellipsisRow(3, hidden: all.count - 8, what: "parameters")); continue }
-      rows.append([rowHeader(all[k].0), cell(all[k].1), cell(all[k].2)])
+      rows.append([rowHeader(all[k].0), cell(all[k].1, as: all[k].2), cell(all[k].3, as: all[k].4)])
     }
     return table(caption: "Layer \(l + 1): gradients of the parameters", header: ["parameter", "value", "∂E/∂parameter"], rows: rows)
   }
@@ -44,11 +48,13 @@ extension ReportContext {
   func lossDerivative(_ r: DirectiveResult, _ f: ForwardPass, k: Int) -> (String, String) {
     let s = symbols
     let name = r.names.neurons.last![k]
-    let a = f.outputs[0, k], t = r.data.targets[0, k]
+    let a = s.number(f.outputs[0, k], as: .out(l: r.before.layers.count - 1, j: k, n: 0))
+    let t = r.data.targets[0, k]
     switch r.before.loss {
-    case .halfSquaredError: return ("(\(s.out(name)) - \(s.target(name)))", "(\(s.number(a)) - \(s.number(t, parenthesized: true)))")
-    case .meanSquaredError: return ("\\tfrac{2}{K}(\(s.out(name)) - \(s.target(name)))", "\\tfrac{2}{\(f.outputs.columns)}(\(s.number(a)) - \(s.number(t, parenthesized: true)))")
-    case .crossEntropy: return ("-\\frac{\(s.target(name))}{\(s.out(name))}", "-\\frac{\(s.number(t))}{\(s.number(a))}")
+    case .halfSquaredError: return ("(\(s.out(name)) - \(s.target(name)))", "(\(a) - \(s.number(t, as: .target(k: k, n: 0), parenthesized: true)))")
+    case .meanSquaredError:
+      return ("\\tfrac{2}{K}(\(s.out(name)) - \(s.target(name)))", "\\tfrac{2}{\(f.outputs.columns)}(\(a) - \(s.number(t, as: .target(k: k, n: 0), parenthesized: true)))")
+    case .crossEntropy: return ("-\\frac{\(s.target(name))}{\(s.out(name))}", "-\\frac{\(s.number(t, as: .target(k: k, n: 0)))}{\(a)}")
     case .binaryCrossEntropy: return ("\\frac{\(s.out(name)) - \(s.target(name))}{\(s.out(name))(1 - \(s.out(name)))}", "")
     }
   }
@@ -58,7 +64,7 @@ extension ReportContext {
     let s = symbols
     switch activation {
     case .sigmoid: return ("\(s.out(neuron))(1 - \(s.out(neuron)))", activation.derivative(z: z, a: a))
-    case .tanh: return ("1 - \(s.out(neuron))^2", activation.derivative(z: z, a: a))
+    case .tanh: return ("\\left(1 - \(s.out(neuron))^2\\right)", activation.derivative(z: z, a: a))
     case .relu: return ("[\(s.net(neuron)) > 0]", activation.derivative(z: z, a: a))
     case .leakyReLU: return ("f'(\(s.net(neuron)))", activation.derivative(z: z, a: a))
     case .linear: return ("1", 1)
@@ -73,26 +79,39 @@ extension ReportContext {
     var lines: [String] = []
     for j in 0..<min(layer.neuronCount, 3) {
       let neuron = r.names.neurons[l][j]
-      let delta = s.number(b.delta[l][0, j])
+      let outQ = Quantity.out(l: l, j: j, n: 0)
+      let delta = s.number(b.delta[l][0, j], as: .delta(l: l, j: j, n: 0))
+      let signal = s.number(b.errorSignal[l][0, j], as: .outGrad(l: l, j: j, n: 0), parenthesized: true)
+      let derivative = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j])
+      // f′ is read from a (sigmoid, tanh) or z (the ReLUs): a worksheet leaves it blank where they are.
+      let fp = derivative.map { s.number($0.1, from: [(outQ, f.a[l][0, j]), (.net(l: l, j: j, n: 0), f.z[l][0, j])], parenthesized: true) }
       if isOutput {
         if r.before.loss.fusesWith(layer.activation) {
-          lines.append("\(s.delta(neuron)) = \(s.partial("E", s.net(neuron))) = \(s.out(neuron)) - \(s.target(neuron)) = \(s.number(f.outputs[0, j])) - \(s.number(r.data.targets[0, j], parenthesized: true)) = \(delta)")
+          let t = s.number(r.data.targets[0, j], as: .target(k: j, n: 0), parenthesized: true)
+          lines.append("\(s.delta(neuron)) = \(s.partial("E", s.net(neuron))) = \(s.out(neuron)) - \(s.target(neuron)) = \(s.number(f.outputs[0, j], as: outQ)) - \(t) = \(delta)")
           continue
         }
-        guard let (fp, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) else {
-          lines.append("\(s.delta(neuron)) = \(s.out(neuron))\\left(\(s.partial("E", s.out(neuron))) - \\sum_k \(s.outSymbol)_k \\frac{\\partial E}{\\partial \(s.outSymbol)_k}\\right) = \(delta)")
+        guard let (formula, _) = derivative, let fp else {
+          // Softmax: every output's a and ∂E/∂a enter, so up to 4 of them with numbers.
+          let shownK = Array(0..<min(layer.neuronCount, 4))
+          let weighted = shownK.map { k in
+            "\(s.number(f.a[l][0, k], as: .out(l: l, j: k, n: 0), parenthesized: k > 0)) \\times \(s.number(b.errorSignal[l][0, k], as: .outGrad(l: l, j: k, n: 0), parenthesized: true))"
+          }.joined(separator: " + ") + (layer.neuronCount > shownK.count ? " + \\cdots" : "")
+          lines.append("\(s.delta(neuron)) = \(s.out(neuron))\\left(\(s.partial("E", s.out(neuron))) - \\sum_k \(s.outSymbol)_k \\frac{\\partial E}{\\partial \(s.outSymbol)_k}\\right) = \(s.number(f.a[l][0, j], as: outQ)) \\times \\left(\(s.number(b.errorSignal[l][0, j], as: .outGrad(l: l, j: j, n: 0))) - \\left(\(weighted)\\right)\\right) = \(delta)")
           continue
         }
         let (dE, _) = lossDerivative(r, f, k: j)
-        lines.append("\(s.delta(neuron)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) = \(dE) \\cdot \(fp) = \(s.number(b.errorSignal[l][0, j], parenthesized: true)) \\times \(s.number(fpValue)) = \(delta)")
+        lines.append("\(s.delta(neuron)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) = \(dE) \\cdot \(formula) = \(signal) \\times \(fp) = \(delta)")
       } else {
         let above = r.before.layers[l + 1]
         let shown = Array(0..<min(above.neuronCount, 4))
         let more = above.neuronCount > shown.count ? " + \\cdots" : ""
         let symbolic = shown.map { k in "\(s.name(r.names.weights[l + 1][k][j])) \\, \(s.delta(r.names.neurons[l + 1][k]))" }.joined(separator: " + ")
-        let numeric = shown.map { k in "\(s.number(above.weights[k, j], parenthesized: k > 0)) \\times \(s.number(b.delta[l + 1][0, k], parenthesized: true))" }.joined(separator: " + ")
-        if let (fp, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) {
-          lines.append("\(s.delta(neuron)) = \\left(\(symbolic)\(more)\\right) \\cdot \(fp) = \\left(\(numeric)\(more)\\right) \\times \(s.number(fpValue)) = \(s.number(b.errorSignal[l][0, j], parenthesized: true)) \\times \(s.number(fpValue)) = \(delta)")
+        let numeric = shown.map { k in
+          "\(s.number(above.weights[k, j], as: .weight(l: l + 1, j: k, i: j), parenthesized: k > 0)) \\times \(s.number(b.delta[l + 1][0, k], as: .delta(l: l + 1, j: k, n: 0), parenthesized: true))"
+        }.joined(separator: " + ")
+        if let (formula, _) = derivative, let fp {
+          lines.append("\(s.delta(neuron)) = \\left(\(symbolic)\(more)\\right) \\cdot \(formula) = \\left(\(numeric)\(more)\\right) \\times \(fp) = \(signal) \\times \(fp) = \(delta)")
         }
       }
     }
@@ -115,14 +134,21 @@ extension ReportContext {
         shownCount += 1
         let w = s.name(r.names.weights[l][j][i])
         let input = l == 0 ? s.name(inputs[i]) : s.out(inputs[i])
-        let g = s.number(b.weightGradients[l][j, i])
+        let g = s.number(b.weightGradients[l][j, i], as: .weightGrad(l: l, j: j, i: i))
+        let xi = s.number(x[0, i], as: layerInput(l, i), parenthesized: true)
         if r.data.count > 1 {
           let scale = r.before.reduction == .mean ? "\\frac{1}{\(r.data.count)}" : ""
-          lines.append("\(s.partial("E", w)) = \(scale)\\sum_n \(s.delta(neuron))^{(n)} \\, \(input)^{(n)} = \(g)")
+          // Each sample's δ times its input, for up to 4 samples.
+          let terms = (0..<min(r.data.count, 4)).map { n in
+            "\(s.number(b.delta[l][n, j], as: .delta(l: l, j: j, n: n), parenthesized: n > 0)) \\times \(s.number((l == 0 ? f.inputs : f.a[l - 1])[n, i], as: layerInput(l, i, n: n), parenthesized: true))"
+          }.joined(separator: " + ") + (r.data.count > 4 ? " + \\cdots" : "")
+          let numeric = r.before.reduction == .mean ? "\(scale)\\left(\(terms)\\right)" : terms
+          lines.append("\(s.partial("E", w)) = \(scale)\\sum_n \(s.delta(neuron))^{(n)} \\, \(input)^{(n)} = \(numeric) = \(g)")
         } else if isOutput, !r.before.loss.fusesWith(layer.activation), let (_, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) {
-          lines.append("\(s.partial("E", w)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) \\cdot \(s.partial(s.net(neuron), w)) = \(s.number(b.errorSignal[l][0, j], parenthesized: true)) \\times \(s.number(fpValue)) \\times \(s.number(x[0, i], parenthesized: true)) = \(g)")
+          let fp = s.number(fpValue, from: [(.out(l: l, j: j, n: 0), f.a[l][0, j]), (.net(l: l, j: j, n: 0), f.z[l][0, j])], parenthesized: true)
+          lines.append("\(s.partial("E", w)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) \\cdot \(s.partial(s.net(neuron), w)) = \(s.number(b.errorSignal[l][0, j], as: .outGrad(l: l, j: j, n: 0), parenthesized: true)) \\times \(fp) \\times \(xi) = \(g)")
         } else {
-          lines.append("\(s.partial("E", w)) = \(s.delta(neuron)) \\cdot \(input) = \(s.number(b.delta[l][0, j], parenthesized: true)) \\times \(s.number(x[0, i], parenthesized: true)) = \(g)")
+          lines.append("\(s.partial("E", w)) = \(s.delta(neuron)) \\cdot \(input) = \(s.number(b.delta[l][0, j], as: .delta(l: l, j: j, n: 0), parenthesized: true)) \\times \(xi) = \(g)")
         }
       }
     }
@@ -150,43 +176,95 @@ extension ReportContext {
     }
     for l in u.layers.indices.reversed() {
       let layer = u.layers[l]
-      var all: [(String, Double, Double, Double, [Double])] = []
+      // Each parameter: name, value before, gradient applied, value after, optimizer state, and which quantities they are.
+      var all: [(name: String, before: Double, grad: Double, after: Double, state: [Double], given: Quantity, gradQ: Quantity, afterQ: Quantity)] = []
       for j in 0..<layer.oldWeights.rows {
         for i in 0..<layer.oldWeights.columns {
           let k = j * layer.oldWeights.columns + i
-          all.append((r.names.weights[l][j][i], layer.oldWeights[j, i], layer.weightGradient[j, i], layer.newWeights[j, i], slotValues(r.optimizer, layer.weightSlots, k)))
+          all.append((r.names.weights[l][j][i], layer.oldWeights[j, i], layer.weightGradient[j, i], layer.newWeights[j, i],
+            slotValues(r.optimizer, layer.weightSlots, k), .weight(l: l, j: j, i: i), .weightGrad(l: l, j: j, i: i), .newWeight(l: l, j: j, i: i)))
         }
       }
       for j in layer.oldBiases.indices {
-        all.append((r.names.biases[l][j], layer.oldBiases[j], layer.biasGradient[j], layer.newBiases[j], layer.biasesUpdated ? slotValues(r.optimizer, layer.biasSlots, j) : []))
+        all.append((r.names.biases[l][j], layer.oldBiases[j], layer.biasGradient[j], layer.newBiases[j],
+          layer.biasesUpdated ? slotValues(r.optimizer, layer.biasSlots, j) : [], .bias(l: l, j: j), .biasGrad(l: l, j: j), .newBias(l: l, j: j)))
       }
       var rows: [[HTML]] = []
       for index in shownIndices(all.count) {
         guard let k = index else { rows.append(ellipsisRow(4 + stateColumns.count, hidden: all.count - 8, what: "parameters")); continue }
         let p = all[k]
         let frozen = k >= layer.oldWeights.values.count && !layer.biasesUpdated
-        rows.append([rowHeader(p.0), cell(p.1), cell(p.2), frozen ? .el("td", [("class", "num muted")], "fixed") : cell(p.3)]
-          + (0..<stateColumns.count).map { c in c < p.4.count ? cell(p.4[c]) : .el("td", []) })
+        // The optimizer's state is computed from the gradient: blank where the gradient is.
+        rows.append([rowHeader(p.name), cell(p.before, as: p.given), cell(p.grad, as: p.gradQ),
+          frozen ? .el("td", [("class", "num muted")], "fixed") : cell(p.after, as: p.afterQ)]
+          + (0..<stateColumns.count).map { c in c < p.state.count ? cell(p.state[c], from: [(p.gradQ, p.grad)]) : .el("td", []) })
       }
       out.append(table(caption: "Layer \(l + 1): update (step \(u.step))", header: ["parameter", "before", "gradient applied", "after"] + stateColumns, rows: rows))
       var lines: [String] = []
       for k in 0..<min(all.count, 3) {
         let p = all[k]
-        let w = s.name(p.0)
+        let w = s.name(p.name)
         let eta = s.number(r.optimizer.learningRate)
+        let g = [(p.gradQ, p.grad)]
+        let before = s.number(p.before, as: p.given), after = s.number(p.after, as: p.afterQ)
+        if k >= layer.oldWeights.values.count && !layer.biasesUpdated {
+          lines.append("\(w)^{+} = \(w) = \(after) \\quad \\text{(biases stay fixed)}")
+          continue
+        }
+        // With weight decay the optimizer's g is the gradient plus λ times the parameter: say so, with numbers.
+        let decay: Double
+        switch r.optimizer {
+        case .sgd(let o): decay = o.weightDecay
+        case .rmsprop(let o): decay = o.weightDecay
+        case .adam(let o): decay = o.weightDecay
+        }
+        let gValue = p.grad + decay * p.before
+        let gNumber = s.number(gValue, from: g, parenthesized: true)
+        // g squared: brackets always, so a negative g or one in powers of ten is squared whole.
+        let gSquared = "(\(s.number(gValue, from: g)))^2"
+        // The record keeps the optimizer's state after the step only; the state before it is fresh
+        // (0) at step 1, and after that follows from the update rule, new = factor × old + fresh.
+        func previous(_ new: Double, factor: Double, fresh: Double) -> String {
+          s.number(u.step == 1 || factor == 0 ? 0 : (new - fresh) / factor, from: g, parenthesized: true)
+        }
+        if decay != 0 {
+          lines.append("g = \(s.partial("E", w)) + \\lambda \\, \(w) = \(s.number(p.grad, as: p.gradQ)) + \(s.number(decay)) \\times \(s.number(p.before, as: p.given, parenthesized: true)) = \(s.number(gValue, from: g))")
+        }
         switch r.optimizer {
         case .sgd(let o) where o.momentum == 0 && o.weightDecay == 0:
-          lines.append("\(w)^{+} = \(w) - \\eta \\, \(s.partial("E", w)) = \(s.number(p.1)) - \(eta) \\times \(s.number(p.2, parenthesized: true)) = \(s.number(p.3))")
+          lines.append("\(w)^{+} = \(w) - \\eta \\, \(s.partial("E", w)) = \(before) - \(eta) \\times \(s.number(p.grad, as: p.gradQ, parenthesized: true)) = \(after)")
+        case .sgd(let o) where o.momentum == 0:
+          lines.append("\(w)^{+} = \(w) - \\eta \\, g = \(before) - \(eta) \\times \(gNumber) = \(after)")
         case .sgd(let o):
-          let v = p.4.first ?? 0
-          lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening)))\\,") g = \(s.number(v)), \\quad \(w)^{+} = \(w) - \\eta \\, \(o.nesterov ? "(g + \(s.number(o.momentum)) \\, v^{+})" : "v^{+}") = \(s.number(p.3))")
+          let v = p.state.first ?? 0
+          // The first step starts the velocity at g, as PyTorch does: no momentum term, no dampening.
+          lines.append(u.step == 1
+            ? "v^{+} = g = \(s.number(v, from: g))"
+            : "v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\, ")g = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: (1 - o.dampening) * gValue)) + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\times ")\(gNumber) = \(s.number(v, from: g))")
+          let vNumber = s.number(v, from: g, parenthesized: true)
+          lines.append(o.nesterov
+            ? "\(w)^{+} = \(w) - \\eta \\, (g + \(s.number(o.momentum)) \\, v^{+}) = \(before) - \(eta) \\times (\(s.number(gValue, from: g)) + \(s.number(o.momentum)) \\times \(vNumber)) = \(after)"
+            : "\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(vNumber) = \(after)")
         case .rmsprop(let o):
-          let sq = p.4.first ?? 0
-          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(sq)), \\quad \(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(p.3))")
+          let sq = p.state.first ?? 0
+          let epsilon = s.number(o.epsilon)
+          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(o.alpha)) \\times \(previous(sq, factor: o.alpha, fresh: (1 - o.alpha) * gValue * gValue)) + (1 - \(s.number(o.alpha))) \\times \(gSquared) = \(s.number(sq, from: g))")
+          // √s printed to the report's digits, as Adam's is: s itself keeps only six significant digits.
+          let scaled = "\\frac{\(s.number(gValue, from: g))}{\(s.number(sq.squareRoot(), from: g)) + \(epsilon)}"
+          if o.momentum > 0 {
+            // With momentum the step is a velocity of scaled gradients, not the scaled gradient itself.
+            let v = p.state.count > 1 ? p.state[1] : 0
+            lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: gValue / (sq.squareRoot() + o.epsilon))) + \(scaled) = \(s.number(v, from: g))")
+            lines.append("\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(s.number(v, from: g, parenthesized: true)) = \(after)")
+          } else {
+            lines.append("\(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(before) - \(eta) \\times \(scaled) = \(after)")
+          }
         case .adam(let o):
-          let m = p.4.first ?? 0, v = p.4.count > 1 ? p.4[1] : 0
-          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(m)), \\quad v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(v))")
-          lines.append("\(w)^{+} = \(w) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{v^{+} / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(s.number(p.1)) - \(eta) \\times \\frac{\(s.number(m / (1 - pow(o.beta1, Double(u.step)))))}{\(s.number((v / (1 - pow(o.beta2, Double(u.step)))).squareRoot())) + \(s.number(o.epsilon))} = \(s.number(p.3))")
+          let m = p.state.first ?? 0, v = p.state.count > 1 ? p.state[1] : 0
+          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(o.beta1)) \\times \(previous(m, factor: o.beta1, fresh: (1 - o.beta1) * gValue)) + \(s.number(1 - o.beta1)) \\times \(gNumber) = \(s.number(m, from: g))")
+          lines.append("v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(o.beta2)) \\times \(previous(v, factor: o.beta2, fresh: (1 - o.beta2) * gValue * gValue)) + \(s.number(1 - o.beta2)) \\times \(gSquared) = \(s.number(v, from: g))")
+          let mHat = s.number(m / (1 - pow(o.beta1, Double(u.step))), from: g), vHat = s.number((v / (1 - pow(o.beta2, Double(u.step)))).squareRoot(), from: g)
+          lines.append("\(w)^{+} = \(w) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{v^{+} / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(before) - \(eta) \\times \\frac{\(mHat)}{\(vHat) + \(s.number(o.epsilon))} = \(after)")
         }
       }
       out.append(working("How layer \(l + 1) was updated", lines))

@@ -40,7 +40,7 @@ extension ReportContext {
     var facts: [String] = [
       "\(sizes) network \(spec.name)",
       "loss: \(spec.loss.name) (\(spec.reduction.rawValue) over samples)",
-      "optimizer: \(spec.optimizer.name), learning rate \(format.short(spec.optimizer.learningRate))",
+      "optimizer: \(spec.optimizer.name), learning rate \(format.untracked.short(spec.optimizer.learningRate))",
       spec.updatesBiases ? "biases are updated" : "biases stay fixed",
       spec.updateOrder == .simultaneous
         ? "update order: simultaneous (every δ uses the weights from before the step)"
@@ -59,14 +59,15 @@ extension ReportContext {
       id: nextFigureID("net"), title: "Network \(spec.name)",
       description: "\(sizes) network; edges are labelled with their weights.",
       layers: diagramLayers(d.names, n, forward: nil, backward: nil),
-      edgeLabel: { e in edgeLabel(d.names, n, e, value: n.layers[e.layer].weights[e.to, e.from]) })
+      edgeLabel: { e in edgeLabel(d.names, n, e, value: n.layers[e.layer].weights[e.to, e.from], as: .weight(l: e.layer, j: e.to, i: e.from)) })
     var rows: [[HTML]] = []
     for l in n.layers.indices {
       for j in 0..<n.layers[l].neuronCount {
         for i in 0..<n.layers[l].inputCount {
-          rows.append([rowHeader(d.names.weights[l][j][i]), .el("td", [], "\(d.names.inputsOf(layer: l)[i]) → \(d.names.neurons[l][j])"), cell(n.layers[l].weights[j, i])])
+          rows.append([rowHeader(d.names.weights[l][j][i]), .el("td", [], "\(d.names.inputsOf(layer: l)[i]) → \(d.names.neurons[l][j])"),
+            cell(n.layers[l].weights[j, i], as: .weight(l: l, j: j, i: i))])
         }
-        rows.append([rowHeader(d.names.biases[l][j]), .el("td", [], "bias of \(d.names.neurons[l][j])"), cell(n.layers[l].biases[j])])
+        rows.append([rowHeader(d.names.biases[l][j]), .el("td", [], "bias of \(d.names.neurons[l][j])"), cell(n.layers[l].biases[j], as: .bias(l: l, j: j))])
       }
     }
     let folded = rows.count > 40
@@ -117,12 +118,12 @@ extension ReportContext {
 
   /// An edge's label: the weight's own name when the lesson gave one, and the value. Layers joined
   /// by many edges get none: the labels would pile up, and the table lists every value.
-  func edgeLabel(_ names: NetworkNames, _ n: Network, _ e: NetworkDiagram.Edge, value: Double, gradient: Bool = false) -> [String] {
+  func edgeLabel(_ names: NetworkNames, _ n: Network, _ e: NetworkDiagram.Edge, value: Double, as q: Quantity, gradient: Bool = false) -> [String] {
     let layer = n.layers[e.layer]
     guard layer.inputCount * layer.neuronCount <= 8 else { return [] }
     let name = names.customWeights[e.layer] ? names.weights[e.layer][e.to][e.from] : ""
     let label = gradient ? "∂E/∂\(name.isEmpty ? "w" : name) " : (name.isEmpty ? "" : name + " ")
-    return [label + diagramFormat.short(value)]
+    return [label + diagramNumber(value, as: q)]
   }
 
   /// Each activation the network uses, with its derivative, as the working will use them.
@@ -136,7 +137,7 @@ extension ReportContext {
       case .tanh: lines.append("\\tanh(z) = \\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}, \\qquad \\tanh'(z) = 1 - \\tanh^2(z)")
       case .relu: lines.append("\\mathrm{ReLU}(z) = \\max(0, z), \\qquad \\mathrm{ReLU}'(z) = \\begin{cases} 1 & z > 0 \\\\ 0 & z \\le 0 \\end{cases}")
       case .leakyReLU(let slope):
-        let a = format.short(slope)
+        let a = format.untracked.short(slope)
         lines.append("f(z) = \\begin{cases} z & z > 0 \\\\ \(a)\\,z & z \\le 0 \\end{cases}, \\qquad f'(z) = \\begin{cases} 1 & z > 0 \\\\ \(a) & z \\le 0 \\end{cases}")
       case .linear: lines.append("f(z) = z, \\qquad f'(z) = 1")
       case .softmax: lines.append("\\mathrm{softmax}(z)_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}, \\qquad \\frac{\\partial a_j}{\\partial z_k} = a_j(\\delta_{jk} - a_k)")
@@ -147,7 +148,7 @@ extension ReportContext {
 
   func diagramLayers(_ names: NetworkNames, _ n: Network, forward: ForwardPass?, backward: BackwardPass?) -> [NetworkDiagram.Layer] {
     var layers = [NetworkDiagram.Layer(name: "inputs", neurons: names.inputs.enumerated().map { i, name in
-      NetworkDiagram.Neuron(name, lines: forward.map { ["\(diagramFormat.short($0.inputs[0, i]))"] } ?? [])
+      NetworkDiagram.Neuron(name, lines: forward.map { [diagramNumber($0.inputs[0, i], as: .input(i: i, n: 0))] } ?? [])
     })]
     for l in n.layers.indices {
       layers.append(NetworkDiagram.Layer(
@@ -155,19 +156,19 @@ extension ReportContext {
         neurons: names.neurons[l].enumerated().map { j, name in
           var lines: [String] = []
           if let f = forward {
-            lines.append("\(notation.net) \(diagramFormat.short(f.z[l][0, j]))")
-            lines.append("\(notation.out) \(diagramFormat.short(f.a[l][0, j]))")
+            lines.append("\(notation.net) \(diagramNumber(f.z[l][0, j], as: .net(l: l, j: j, n: 0)))")
+            lines.append("\(notation.out) \(diagramNumber(f.a[l][0, j], as: .out(l: l, j: j, n: 0)))")
           }
-          if let b = backward { lines.append("δ \(diagramFormat.short(b.delta[l][0, j]))") }
+          if let b = backward { lines.append("δ \(diagramNumber(b.delta[l][0, j], as: .delta(l: l, j: j, n: 0)))") }
           return NetworkDiagram.Neuron(name, lines: lines)
         },
-        bias: forward == nil ? biasLabel(n.layers[l].biases) : nil))
+        bias: forward == nil ? biasLabel(n.layers[l].biases, layer: l) : nil))
     }
     return layers
   }
 
-  func biasLabel(_ biases: [Double]) -> String {
-    if let first = biases.first, biases.allSatisfy({ $0 == first }) { return "b \(diagramFormat.short(first))" }
+  func biasLabel(_ biases: [Double], layer l: Int) -> String {
+    if let first = biases.first, biases.allSatisfy({ $0 == first }) { return "b \(diagramNumber(first, as: .bias(l: l, j: 0)))" }
     return "biases"
   }
 
@@ -179,7 +180,9 @@ extension ReportContext {
         rows.append(ellipsisRow(1 + ds.inputs.columns + ds.targets.columns, hidden: ds.count - 8, what: "samples"))
         continue
       }
-      rows.append([.el("th", [("scope", "row"), ("class", "num")], "\(n + 1)")] + ds.inputs.row(n).map { cell($0) } + ds.targets.row(n).map { cell($0, "target") })
+      rows.append([.el("th", [("scope", "row"), ("class", "num")], "\(n + 1)")]
+        + ds.inputs.row(n).enumerated().map { i, x in cell(x, as: .input(i: i, n: n)) }
+        + ds.targets.row(n).enumerated().map { k, t in cell(t, as: .target(k: k, n: n), "target") })
     }
     let header = ["sample"] + (0..<ds.inputs.columns).map { "input \($0 + 1)" } + (0..<ds.targets.columns).map { "target \($0 + 1)" }
     let origin: String
@@ -187,10 +190,12 @@ extension ReportContext {
     case .inline: origin = "given in the lesson"
     case .csv(let path, _): origin = "read from \(path)"
     case .xor: origin = "the four XOR points"
-    case .spiral(let k, let p, let noise, let seed): origin = "a spiral of \(k) classes × \(p) points, noise \(format.short(noise)), seed \(seed)"
+    case .spiral(let k, let p, let noise, let seed): origin = "a spiral of \(k) classes × \(p) points, noise \(format.untracked.short(noise)), seed \(seed)"
     }
     return .el("section", [("class", "block data")], [
-      .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "data"), .text(" \(d.name): \(ds.count) sample\(ds.count == 1 ? "" : "s"), \(origin)")]),
+      // An unnamed block is called `data`: "data data" would say it twice.
+      .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "data"),
+        .text("\(d.name == "data" ? "" : " " + d.name): \(ds.count) sample\(ds.count == 1 ? "" : "s"), \(origin)")]),
       table(caption: "Data \(d.name)", header: header, rows: rows),
     ])
   }

@@ -25,6 +25,8 @@ public struct Worksheet: Sendable {
   public var salt: String
   /// Shown under the title, e.g. "Variant 7".
   public var note: String?
+  /// How answers must be rounded, as `lesson check --answers` marks them; nil: the lesson's `rounding`.
+  public var rounding: Rounding?
 
   public init(kind: Kind, blanks: [Blank], salt: String, note: String? = nil) {
     self.kind = kind
@@ -34,33 +36,133 @@ public struct Worksheet: Sendable {
   }
 }
 
-/// The blanks a report hides (handout) or marks (key), looked up by value.
+/// The blanks a report hides (handout) or marks (key).
+///
+/// A number is hidden where the report prints a blank's quantity with the blank's value, and
+/// nowhere else: a given value (an input, a target, a declared weight) that happens to equal an
+/// answer stays visible. The same quantity with the same value is hidden in every block that
+/// prints it (a loss table's outputs, a copied network's forward pass), and so is a factor of
+/// the working computed from a blank (a(1 − a) beside a blank a).
 struct BlankSet: Sendable {
+  struct Key: Hashable, Sendable {
+    var quantity: Quantity
+    var bits: UInt64
+    init(_ quantity: Quantity, _ x: Double) {
+      self.quantity = quantity
+      bits = (x == 0 ? 0.0 : x).bitPattern
+    }
+  }
+
   struct Entry: Sendable {
     var name: String
-    /// `salt P hash(P−1) hash(P+1)`, the input's `data-check`.
+    /// The input's `data-check`, see ``BlankSet/check(_:salt:places:)``.
     var check: String
   }
 
   var hides: Bool
-  var entries: [UInt64: Entry]
+  var entries: [Key: Entry]
+  /// The same blanks by quantity, for values computed by another route (a training's last
+  /// forward pass) that agree to rounding.
+  var byQuantity: [Quantity: [(value: Double, entry: Entry)]] = [:]
+  /// The same blanks by value, for numbers no quantity names (a training's errors).
+  var byValue: [(value: Double, entry: Entry)] = []
+  /// Every parameter as a network block declares it: given, so never hidden.
+  var declared: Set<Key>
+  /// The lesson's passes, to read a `{{name}}` in prose as a quantity.
+  var passes: [Pass]
+  /// The line of the lesson block being rendered, for the log.
+  var line = 0
+  /// What the report printed, for the leak check.
+  let log = PrintLog()
 
   static let placeholder = "______"
 
-  static func key(_ x: Double) -> UInt64 { (x == 0 ? 0.0 : x).bitPattern }
-
-  func entry(for x: Double) -> Entry? { entries[Self.key(x)] }
-
-  init(_ worksheet: Worksheet) {
+  init(_ worksheet: Worksheet, run: ExecutedLesson) {
     hides = worksheet.kind == .handout
     entries = [:]
-    for blank in worksheet.blanks where entries[Self.key(blank.value)] == nil {
-      let salt = Self.hash("\(worksheet.salt)|\(blank.name)|\(blank.line)")
-      let p = AnswerTolerance.places(for: blank.value)
-      let coarse = Self.hash("\(salt):\(p - 1):\(Self.digits(AnswerTolerance.units(blank.value, places: p - 1), places: p - 1))")
-      let fine = Self.hash("\(salt):\(p + 1):\(Self.digits(AnswerTolerance.units(blank.value, places: p + 1), places: p + 1))")
-      entries[Self.key(blank.value)] = Entry(name: blank.name, check: "\(salt) \(p) \(coarse) \(fine)")
+    for blank in worksheet.blanks where entries[Key(blank.quantity, blank.value)] == nil {
+      let rounding = worksheet.rounding ?? run.lesson.settings.rounding
+      let entry = Entry(name: blank.name, check: Self.check(blank, salt: worksheet.salt, places: rounding.requiredPlaces(for: blank.value)))
+      entries[Key(blank.quantity, blank.value)] = entry
+      byQuantity[blank.quantity, default: []].append((blank.value, entry))
+      byValue.append((blank.value, entry))
     }
+    byValue.sort { $0.value < $1.value }
+    declared = []
+    for item in run.items {
+      guard case .network(let d) = item else { continue }
+      for (l, layer) in d.network.layers.enumerated() {
+        for j in 0..<layer.neuronCount {
+          for i in 0..<layer.inputCount { declared.insert(Key(.weight(l: l, j: j, i: i), layer.weights[j, i])) }
+          declared.insert(Key(.bias(l: l, j: j), layer.biases[j]))
+        }
+      }
+    }
+    passes = run.passes
+  }
+
+  /// The blank printed as quantity `q` with value `x`, if it is one. A parameter's current value
+  /// is the answer of an earlier update unless a network block declared it so.
+  func entry(_ q: Quantity?, _ x: Double) -> Entry? {
+    guard let q else { return nil }
+    switch q {
+    case .weight(let l, let j, let i):
+      return declared.contains(Key(q, x)) ? nil : entries[Key(.newWeight(l: l, j: j, i: i), x)]
+    case .bias(let l, let j):
+      return declared.contains(Key(q, x)) ? nil : entries[Key(.newBias(l: l, j: j), x)]
+    default:
+      if let exact = entries[Key(q, x)] { return exact }
+      return byQuantity[q]?.first { Self.agree($0.value, x) }?.entry
+    }
+  }
+
+  /// Two computations of one value, equal but for rounding.
+  static func agree(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(abs(a), abs(b)) }
+
+  /// The blank with this value, for a number computed from the pass's parameters that no
+  /// quantity names: a training's error in its first iterations is the pass's error.
+  func entry(computed x: Double) -> Entry? {
+    guard x != 0, x.isFinite else { return nil }
+    var lo = 0, hi = byValue.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if byValue[mid].value < x - 1e-12 * abs(x) { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < byValue.count && Self.agree(byValue[lo].value, x) ? byValue[lo].entry : nil
+  }
+
+  /// The first blank among the values a factor was computed from.
+  func entry(from sources: [(Quantity, Double)]) -> Entry? {
+    for (q, x) in sources { if let e = entry(q, x) { return e } }
+    return nil
+  }
+
+  /// The blank a prose `{{name}}` with value `x` shows, read as a quantity of any pass.
+  func entry(named name: String, _ x: Double) -> Entry? {
+    for pass in passes {
+      if case .success(let q) = pass.quantity(named: name), let e = entry(q, x) { return e }
+    }
+    return nil
+  }
+
+  /// Notes a number the report shows (not hidden), with what it is.
+  func shown(_ x: Double, _ q: Quantity?, sources: [(Quantity, Double)] = []) {
+    log.record(PrintLog.Item(value: x, quantity: q, sources: sources.map(\.0), line: line))
+  }
+
+  /// A box's `data-check`: `salt R fine c₁ c₂ c₃ [x:e:hash]`. R is the decimal places a fully
+  /// right answer carries; `fine` hashes the answer rounded to R + 2 decimals (an answer with R
+  /// decimals or more is right within 50 units of it, half a unit at R); cᵢ hashes it rounded
+  /// to R − i decimals (an answer with that many decimals is the answer rounded: right, but give
+  /// more). An answer exact with e < R decimals (0.25, 0) adds `x:e:hash`: typed exactly, it is right.
+  static func check(_ blank: Blank, salt lessonSalt: String, places r: Int) -> String {
+    let salt = hash("\(lessonSalt)|\(blank.name)|\(blank.line)")
+    func rounded(_ d: Int) -> String { hash("\(salt):\(d):\(digits(AnswerTolerance.units(blank.value, places: d), places: d))") }
+    var fields = [salt, "\(r)", rounded(r + 2)] + (1...AnswerTolerance.moreDigitsReach).filter { r - $0 >= 0 }.map { rounded(r - $0) }
+    if let e = (0..<r).first(where: { AnswerTolerance.units(blank.value, places: $0) / pow(10, Double($0)) == blank.value }) {
+      fields.append("x:\(e):\(rounded(e))")
+    }
+    return fields.joined(separator: " ")
   }
 
   /// A whole number of units 10⁻ᵖ written as a decimal: (12345, 4) → "1.2345", (-5, 2) → "-0.05",
@@ -102,10 +204,11 @@ struct BlankSet: Sendable {
     function judge(t,spec){var f=spec.split(" "),s=f[0],p=+f[1];
     t=t.trim().replace(/\\u2212/g,"-").replace(",",".");if(t==="")return "";
     if(!/^[-+]?(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d+)?$/i.test(t))return "nan";
-    var x=Number(t),parts=t.toLowerCase().split("e"),dec=(parts[0].split(".")[1]||"").length-(parts[1]?+parts[1]:0);
-    if(dec>=p){var u=Math.round(x*Math.pow(10,p+1));for(var k=-5;k<=5;k++){if(h(s+":"+(p+1)+":"+fixed(u+k,p+1))===f[3])return "right";}return "wrong";}
-    return h(s+":"+(p-1)+":"+fixed(Math.round(x*Math.pow(10,p-1)),p-1))===f[2]?"right":"wrong";}
-    var text={"":"","nan":"not a number","right":"\\u2713","wrong":"\\u2717 not yet"};
+    var x=Number(t),parts=t.toLowerCase().split("e"),dec=Math.max((parts[0].split(".")[1]||"").length-(parts[1]?+parts[1]:0),0);
+    var ex=f[f.length-1].split(":");if(ex[0]==="x"&&dec>=+ex[1]&&dec<p){var e=+ex[1],v=Math.round(x*Math.pow(10,dec)),z=Math.pow(10,dec-e);if(v%z===0&&h(s+":"+e+":"+fixed(v/z,e))===ex[2])return "right";}
+    if(dec>=p){var u=Math.round(x*Math.pow(10,p+2));for(var k=-50;k<=50;k++){if(h(s+":"+(p+2)+":"+fixed(u+k,p+2))===f[2])return "right";}return "wrong";}
+    var i=p-dec;if(i<=3&&f[2+i]&&f[2+i].charAt(0)!=="x"&&h(s+":"+dec+":"+fixed(Math.round(x*Math.pow(10,dec)),dec))===f[2+i])return "more";return "wrong";}
+    var text={"":"","nan":"not a number","right":"\\u2713","more":"\\u2713 so far: give more digits","wrong":"\\u2717 not yet"};
     document.querySelectorAll("input.blank").forEach(function(box){var mark=box.nextElementSibling;
     box.addEventListener("input",function(){var v=judge(box.value,box.getAttribute("data-check"));box.setAttribute("data-state",v);if(mark)mark.textContent=text[v];});});
     })();
@@ -144,8 +247,12 @@ extension HTMLReport {
   /// A worksheet or an answer key of an executed lesson.
   public static func render(_ run: ExecutedLesson, worksheet: Worksheet) -> String {
     var context = ReportContext(run: run)
-    context.format.blanks = BlankSet(worksheet)
-    let count = Set(worksheet.blanks.map { BlankSet.key($0.value) }).count
+    context.format.blanks = BlankSet(worksheet, run: run)
+    return render(run, worksheet: worksheet, context: context)
+  }
+
+  static func render(_ run: ExecutedLesson, worksheet: Worksheet, context: ReportContext) -> String {
+    let count = Set(worksheet.blanks.map { BlankSet.Key($0.quantity, $0.value) }).count
     var banner: [HTML] = []
     switch worksheet.kind {
     case .handout:
@@ -165,41 +272,34 @@ extension HTMLReport {
       return render(run, context: context, head: [.el("style", [], [.trusted(BlankSet.css)])], banner: banner, titleSuffix: " (answer key)")
     }
   }
-
-  /// Every blank whose digits, as the report writes them, occur in `html`: a worksheet must list none.
-  public static func leakedBlanks(_ html: String, blanks: [Blank], decimals: Int) -> [Blank] {
-    let format = NumberFormat(decimals: decimals)
-    return blanks.filter { blank in
-      // With its sign: −0.100000 is not given away by a weight of 0.100000.
-      let digits = [format.fixed(blank.value), format.short(blank.value), NumberFormat.exact(blank.value).replacingOccurrences(of: "-", with: "−")]
-        .filter { $0.filter(\.isNumber).count >= 4 }
-      return digits.contains { text in
-        var rest = html[...]
-        while let r = rest.range(of: text) {
-          let before = html[..<r.lowerBound].last
-          let after = r.upperBound < html.endIndex ? html[r.upperBound] : " "
-          if before != "−", before != "-", before?.isNumber != true, before != ".", !after.isNumber { return true }
-          rest = html[r.upperBound...]
-        }
-        return false
-      }
-    }
-  }
 }
 
 extension ReportContext {
-  /// A table cell for a blank: an input on a worksheet, the value highlighted in a key.
-  func blankCell(_ x: Double, _ extraClass: String?) -> HTML? {
-    guard let blanks = format.blanks, let entry = blanks.entry(for: x) else { return nil }
-    let classes = "num" + (extraClass.map { " " + $0 } ?? "")
-    if blanks.hides { return .el("td", [("class", classes + " blank-cell")], blankInput(entry)) }
-    return .el("td", [("class", classes + " key-answer"), ("title", NumberFormat.exact(x))], format.fixed(x))
+  /// The blank printed here as quantity `q` (or as a factor computed from `sources`), if it is
+  /// one; any other number is noted as shown, for the leak check.
+  func blank(_ x: Double, _ q: Quantity?, from sources: [(Quantity, Double)] = [], computed: Bool = false) -> BlankSet.Entry? {
+    guard let blanks = format.blanks else { return nil }
+    if let entry = blanks.entry(q, x) ?? blanks.entry(from: sources) ?? (computed ? blanks.entry(computed: x) : nil) { return entry }
+    blanks.shown(x, q, sources: sources)
+    return nil
   }
 
-  func blankInline(_ x: Double) -> HTML? {
-    guard let blanks = format.blanks, let entry = blanks.entry(for: x) else { return nil }
-    if blanks.hides { return .el("span", [("class", "value blank-cell")], blankInput(entry)) }
-    return .el("span", [("class", "value key-answer"), ("title", NumberFormat.exact(x))], format.short(x))
+  /// A table cell for a blank: an input on a worksheet, the value highlighted in a key.
+  func blankCell(_ x: Double, _ entry: BlankSet.Entry, _ extraClass: String?) -> HTML {
+    let classes = "num" + (extraClass.map { " " + $0 } ?? "")
+    if format.blanks?.hides == true { return .el("td", [("class", classes + " blank-cell")], blankInput(entry)) }
+    return .el("td", [("class", classes + " key-answer"), ("title", NumberFormat.exact(x))], format.untracked.fixed(x))
+  }
+
+  func blankInline(_ x: Double, _ entry: BlankSet.Entry, _ f: NumberFormat) -> HTML {
+    if format.blanks?.hides == true { return .el("span", [("class", "value blank-cell")], blankInput(entry)) }
+    return .el("span", [("class", "value key-answer"), ("title", NumberFormat.exact(x))], f.untracked.short(x))
+  }
+
+  /// A number in a diagram label: a line to write on in a worksheet.
+  func diagramNumber(_ x: Double, as q: Quantity?) -> String {
+    if blank(x, q) != nil, format.blanks?.hides == true { return BlankSet.placeholder }
+    return diagramFormat.untracked.short(x)
   }
 
   func blankInput(_ entry: BlankSet.Entry) -> [HTML] {

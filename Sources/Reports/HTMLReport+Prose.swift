@@ -78,7 +78,13 @@ extension ReportContext {
         return display ? .el("span", [("class", "math-display")], [.trusted(MathML.render(tex, display: true))]) : .trusted(MathML.render(tex, display: false))
       case .value(let name, let decimals, let location):
         guard let v = values[location] else { return .el("span", [("class", "value missing")], name) }
-        return inlineNumber(v, decimals: decimals)
+        if let entry = format.blanks?.entry(named: name, v) {
+          var f = format
+          if let decimals { f.decimals = decimals }
+          return blankInline(v, entry, f)
+        }
+        let q = proseQuantity(name, v)
+        return inlineNumber(v, as: q, computed: q == nil, decimals: decimals)
       }
     }
   }
@@ -89,8 +95,30 @@ extension ReportContext {
       guard let v = values[reference.location] else { return "\\text{\(reference.name)}" }
       var f = format
       if let d = reference.decimals { f.decimals = d }
-      return Symbols(notation: notation, format: f).number(v)
+      let s = Symbols(notation: notation, format: f)
+      let q = proseQuantity(reference.name, v)
+      if let blanks = format.blanks, blanks.entry(named: reference.name, v) ?? (q == nil ? blanks.entry(computed: v) : nil) != nil {
+        return format.blanks?.hides == true ? Symbols.blankBox : "\\boxed{\(Symbols(notation: notation, format: f.untracked).number(v))}"
+      }
+      return s.number(v, as: q)
     }
+  }
+
+  /// What a `{{name}}` in prose is, as far as the lesson's passes tell: given values are then
+  /// known as given; the rest are noted for the leak check.
+  func proseQuantity(_ name: String, _ x: Double) -> Quantity? {
+    guard let blanks = format.blanks else { return nil }
+    for pass in blanks.passes {
+      guard case .success(let q) = pass.quantity(named: name) else { continue }
+      if pass.value(q) == x || q.isGiven { return q }
+      // Before the update, a parameter's plain name shows its given value.
+      switch q {
+      case .newWeight(let l, let j, let i) where pass.value(.weight(l: l, j: j, i: i)) == x: return .weight(l: l, j: j, i: i)
+      case .newBias(let l, let j) where pass.value(.bias(l: l, j: j)) == x: return .bias(l: l, j: j)
+      default: continue
+      }
+    }
+    return nil
   }
 
   /// Links may go to web pages, mail, or anchors in the report; never to `javascript:` or other schemes.

@@ -39,7 +39,7 @@ extension ReportContext {
       out.append(figure(.trusted(accuracy.svg())))
     }
     let rows: [[HTML]] = t.recorded.map { k in
-      [.el("th", [("scope", "row"), ("class", "num")], "\(k)"), .el("td", [("class", "num")], "\((k - 1) / h.iterationsPerEpoch + 1)"), cell(h.losses[k - 1])]
+      [.el("th", [("scope", "row"), ("class", "num")], "\(k)"), .el("td", [("class", "num")], "\((k - 1) / h.iterationsPerEpoch + 1)"), cell(h.losses[k - 1], computed: true)]
     }
     out.append(table(caption: "Error at recorded iterations (before each one's update)", header: ["iteration", "epoch", "E"], rows: rows))
 
@@ -48,11 +48,11 @@ extension ReportContext {
     for index in shownIndices(r.data.count) {
       guard let n = index else { finalRows.append(ellipsisRow(1 + 2 * outputs.count, hidden: r.data.count - 8, what: "samples")); continue }
       finalRows.append([.el("th", [("scope", "row"), ("class", "num")], "\(n + 1)")]
-        + (0..<outputs.count).flatMap { k in [cell(r.data.targets[n, k], "target"), cell(t.finalForward.outputs[n, k])] })
+        + (0..<outputs.count).flatMap { k in [cell(r.data.targets[n, k], as: .target(k: k, n: n), "target"), cell(t.finalForward.outputs[n, k], as: .out(l: r.before.layers.count - 1, j: k, n: n), computed: true)] })
     }
     out.append(table(caption: "After training: outputs for every sample",
       header: ["sample"] + outputs.flatMap { ["target \($0)", "\(notation.out) \($0)"] }, rows: finalRows))
-    var summary: [HTML] = [.text("Error after \(h.losses.count) updates: E = "), inlineNumber(t.finalLoss.total), .text(".")]
+    var summary: [HTML] = [.text("Error after \(h.losses.count) updates: E = "), inlineNumber(t.finalLoss.total, as: .error, computed: true), .text(".")]
     if let accuracy = t.accuracy {
       summary.append(.text(" Accuracy: \(NumberFormat(decimals: 1).fixed(accuracy * 100))% of \(r.data.count) samples."))
     }
@@ -101,12 +101,13 @@ extension ReportContext {
     for c in comparisons {
       worst = max(worst, c.relativeError)
       let (verdict, cls) = Self.verdict(c.relativeError)
-      let name: String
+      let name: String, gradient: Quantity
       switch c.parameter {
-      case .weight(let l, let j, let i): name = r.names.weights[l][j][i]
-      case .bias(let l, let j): name = r.names.biases[l][j]
+      case .weight(let l, let j, let i): (name, gradient) = (r.names.weights[l][j][i], .weightGrad(l: l, j: j, i: i))
+      case .bias(let l, let j): (name, gradient) = (r.names.biases[l][j], .biasGrad(l: l, j: j))
       }
-      rows.append([rowHeader(name), cell(c.analytic), cell(c.numeric),
+      // The finite difference agrees with the gradient to many digits: blank where the gradient is.
+      rows.append([rowHeader(name), cell(c.analytic, as: gradient), cell(c.numeric, from: [(gradient, c.analytic)]),
         .el("td", [("class", "num"), ("title", NumberFormat.exact(c.relativeError))], c.relativeError == 0 ? "0" : NumberFormat(decimals: 2).scientificText(c.relativeError)),
         .el("td", [("class", "verdict \(cls)")], verdict)])
     }

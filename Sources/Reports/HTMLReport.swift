@@ -15,6 +15,7 @@ public enum HTMLReport {
     var body: [HTML] = []
     var headings: [(level: Int, id: String, text: String)] = []
     for item in run.items {
+      context.format.blanks?.line = Self.line(of: item)
       switch item {
       case .prose(let node, let values):
         if case .heading(let level, let inlines) = node.block {
@@ -60,6 +61,19 @@ public enum HTMLReport {
   }
 }
 
+extension HTMLReport {
+  static func line(of item: ExecutedItem) -> Int {
+    switch item {
+    case .prose(let node, _): node.location.line
+    case .network(let d): d.location.line
+    case .data(let d): d.location.line
+    case .directive(let r): r.location.line
+    case .checks(_, let location): location.line
+    case .graph(let g): g.location.line
+    }
+  }
+}
+
 /// Per-report state: the number format, the notation and the anchors already used.
 struct ReportContext {
   let run: ExecutedLesson
@@ -89,17 +103,20 @@ struct ReportContext {
     return "\(prefix)\(figureCount)"
   }
 
-  /// A number in a table cell: fixed decimals, the exact value on hover.
-  func cell(_ x: Double, _ extraClass: String? = nil) -> HTML {
-    if let blank = blankCell(x, extraClass) { return blank }
-    return .el("td", [("class", "num" + (extraClass.map { " " + $0 } ?? "")), ("title", NumberFormat.exact(x))], format.fixed(x))
+  /// A number in a table cell: fixed decimals, the exact value on hover. `q` says which value
+  /// of a pass it is, so a worksheet can leave it blank; numbers without one are always shown.
+  /// `computed` marks a number computed from the lesson's parameters that no quantity names.
+  func cell(_ x: Double, as q: Quantity? = nil, from sources: [(Quantity, Double)] = [], computed: Bool = false, _ extraClass: String? = nil) -> HTML {
+    if let entry = blank(x, q, from: sources, computed: computed) { return blankCell(x, entry, extraClass) }
+    return .el("td", [("class", "num" + (extraClass.map { " " + $0 } ?? "")), ("title", NumberFormat.exact(x))], format.untracked.fixed(x))
   }
 
   /// A number inside a sentence.
-  func inlineNumber(_ x: Double, decimals: Int? = nil) -> HTML {
-    if let blank = blankInline(x) { return blank }
-    let f = decimals.map { NumberFormat(decimals: $0) } ?? format
-    return .el("span", [("class", "value"), ("title", NumberFormat.exact(x))], f.short(x))
+  func inlineNumber(_ x: Double, as q: Quantity? = nil, computed: Bool = false, decimals: Int? = nil) -> HTML {
+    var f = format
+    if let decimals { f.decimals = decimals }
+    if let entry = blank(x, q, computed: computed) { return blankInline(x, entry, f) }
+    return .el("span", [("class", "value"), ("title", NumberFormat.exact(x))], f.untracked.short(x))
   }
 
   func summary() -> HTML {

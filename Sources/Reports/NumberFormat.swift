@@ -16,9 +16,17 @@ public struct NumberFormat: Sendable {
     return min(max(decimals, 5 - magnitude), 17)
   }
 
-  /// For tables: fixed decimals, so columns align.
+  /// The same format without a worksheet's bookkeeping, for numbers whose blank was already looked up.
+  var untracked: NumberFormat {
+    var f = self
+    f.blanks = nil
+    return f
+  }
+
+  /// For tables: fixed decimals, so columns align. On a worksheet, a number printed this way
+  /// names no quantity, so it is shown, and noted for the leak check.
   public func fixed(_ x: Double) -> String {
-    if let blanks, blanks.hides, blanks.entry(for: x) != nil { return BlankSet.placeholder }
+    blanks?.shown(x, nil)
     guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
     if x != 0, abs(x) < 1e-12 { return scientific(x) }
     let text = String(format: "%.\(places(x))f", x)

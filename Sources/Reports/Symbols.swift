@@ -31,18 +31,24 @@ struct Symbols {
   func delta(_ neuron: String) -> String { "\\delta_{\(Self.plain(Substring(neuron)))}" }
   func target(_ neuron: String) -> String { "t_{\(Self.plain(Substring(neuron)))}" }
 
-  /// A number for TeX: the report's digits, a true minus, and parentheses when negative in a product.
-  func number(_ x: Double, parenthesized: Bool = false) -> String {
-    if let blanks = format.blanks, blanks.entry(for: x) != nil {
-      if blanks.hides { return "\\boxed{\\qquad\\quad}" }
-      var shown = format
-      shown.blanks = nil
-      return "\\boxed{\(Symbols(notation: notation, format: shown).number(x))}"
+  /// A number for TeX: the report's digits, a true minus, and parentheses when negative in a
+  /// product. `q` says which value of a pass it is, `sources` what a factor was computed from,
+  /// so a worksheet leaves it blank where either is an answer.
+  func number(_ x: Double, as q: Quantity? = nil, from sources: [(Quantity, Double)] = [], parenthesized: Bool = false) -> String {
+    if let blanks = format.blanks {
+      if blanks.entry(q, x) ?? blanks.entry(from: sources) != nil {
+        if blanks.hides { return Self.blankBox }
+        return "\\boxed{\(Symbols(notation: notation, format: format.untracked).number(x, parenthesized: parenthesized))}"
+      }
+      blanks.shown(x, q, sources: sources)
     }
-    let text = format.short(x).replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: "×10", with: "\\times 10^{")
+    let text = format.untracked.short(x).replacingOccurrences(of: "−", with: "-").replacingOccurrences(of: "×10", with: "\\times 10^{")
     let tex = text.contains("\\times 10^{") ? Self.superscriptToTeX(text) : text
     return parenthesized && x < 0 ? "(\(tex))" : tex
   }
+
+  /// The box a worksheet's working leaves for a number.
+  static let blankBox = "\\boxed{\\qquad\\quad}"
 
   static func superscriptToTeX(_ text: String) -> String {
     let map: [Character: Character] = ["⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"]

@@ -152,9 +152,9 @@ struct TeachingTests {
     try answers.write(to: root.appendingPathComponent("ana.txt"), atomically: true, encoding: .utf8)
     let text = try CLI.run(["check", "one-step", "--answers", "ana.txt"], in: root)
     #expect(text.status == 1, "\(text.stderr)")
-    #expect(text.stdout.contains("✓ right       h1.net = 0.3775"))
-    #expect(text.stdout.contains("✗ wrong       h1.out = 0.5966    the correct value is 0.593269992"))
-    #expect(text.stdout.contains("~ consistent  o1.net = 1.1072    consistent with your earlier value of h1.out"))
+    #expect(text.stdout.contains("✓ right        h1.net = 0.3775"))
+    #expect(text.stdout.contains("✗ wrong        h1.out = 0.5966    the correct value is 0.593269992"))
+    #expect(text.stdout.contains("~ consistent   o1.net = 1.1072    consistent with your earlier value of h1.out"))
     #expect(text.stdout.contains("the slip to look for: h1.out"))
     #expect(text.stdout.contains("7 answers: 3 right, 3 consistent with your earlier values, 1 wrong"))
 
@@ -197,6 +197,9 @@ struct TeachingTests {
     let index = try read(output.appendingPathComponent("index.html"))
     #expect(index.contains("One step by hand"))
     #expect(index.contains(#"href="one-step.v2.handout.html""#))
+    // The lesson's own numbers are built and checked beside the variants.
+    #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("one-step.html").path))
+    #expect(index.contains("all 4 checks pass; 3 variants, each meeting the constraints"), "\(index)")
 
     // Different numbers per variant; within a variant the key's answers are the worksheet's.
     let v1 = try read(output.appendingPathComponent("one-step.v1.key.html")), v2 = try read(output.appendingPathComponent("one-step.v2.key.html"))
