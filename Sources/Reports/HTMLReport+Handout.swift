@@ -218,6 +218,7 @@ struct BlankSet: Sendable {
     input.blank{font:inherit;font-variant-numeric:tabular-nums;width:8.5em;max-width:100%;border:0;border-bottom:1.5px solid var(--fg);background:transparent;color:var(--fg);text-align:right;padding:0 .2em}
     input.blank[data-state=right]{border-bottom-color:var(--pass);background:color-mix(in srgb,var(--pass) 12%,transparent)}
     input.blank[data-state=wrong],input.blank[data-state=nan]{border-bottom-color:var(--fail)}
+    input.blank[data-state=more]{border-bottom-color:var(--warn)}
     .blank-mark{font-size:.85em;margin-left:.25em;color:var(--muted)}
     .value.blank-cell{border-bottom:0}
     /* Chromium draws a box's border over the operator before it; a margin keeps "= [ ]" apart. */
@@ -263,7 +264,7 @@ extension HTMLReport {
         .el("span", [("class", "sheet-variant")], worksheet.note ?? "Variant: none (the lesson's own numbers)"),
       ]))
       banner.append(.el("p", [("class", "sheet-banner")],
-        "Worksheet. Work out the \(count) blank value\(count == 1 ? "" : "s") by hand and type each into its box: a tick means it agrees to 4 significant figures. Nothing you type leaves this page."))
+        "Worksheet. Work out the \(count) blank value\(count == 1 ? "" : "s") by hand and type each into its box: a tick means it is right to \(worksheet.rounding ?? run.lesson.settings.rounding); a tick with \u{201C}give more digits\u{201D} means it is right as far as it goes. Nothing you type leaves this page."))
       return render(run, context: context, head: [.el("style", [], [.trusted(BlankSet.css)])], banner: banner, titleSuffix: " (worksheet)")
         .replacingOccurrences(of: "</body>", with: "<script>\n\(BlankSet.script)\n</script>\n</body>")
     case .key:

@@ -43,6 +43,7 @@ enum Stylesheet {
     .value.missing{color:var(--fail)}
     .total{font-weight:600}
     .stopped{border:2px solid var(--fail);padding:.6rem 1rem;color:var(--fail);border-radius:4px}
+    .warning{border-left:3px solid var(--warn);background:var(--panel);padding:.4rem .8rem;margin:.6rem 0;border-radius:4px}
     details.working{margin:.3rem 0 .9rem}
     details.working summary{cursor:pointer;color:var(--muted);font-size:.92rem}
     figure{margin:.8rem 0;overflow-x:auto}
@@ -63,7 +64,7 @@ enum Stylesheet {
       h3{font-size:11pt;margin:.8rem 0 .3rem}
       p{margin:.35rem 0;orphans:2;widows:2}
       .block{margin:.5rem 0 .7rem;border-left-width:2px;background:none;padding:.1rem .5rem}
-      tr,figure,svg,.math-display,pre,.stopped{break-inside:avoid;page-break-inside:avoid}
+      tr,figure,svg,.math-display,pre,.stopped,.warning{break-inside:avoid;page-break-inside:avoid}
       table:not(:has(tr:nth-child(13))){break-inside:avoid;page-break-inside:avoid}
       h1,h2,h3,.block-title,caption,details>summary{break-after:avoid;page-break-after:avoid}
       thead{display:table-header-group}

@@ -111,7 +111,7 @@ struct DiagnosticsCLITests {
     #expect(run.stderr.contains("\(file.path):18:1: warning: network `n` has a learning rate of 0, so this `step` changes no parameter"))
     #expect(run.stderr.contains("note: likely cause: `learning-rate: 0`"))
     let report = try String(contentsOf: folder.appendingPathComponent("zero.html"), encoding: .utf8)
-    #expect(report.contains("<div class=\"warning\" role=\"note\"><strong>Warning: </strong>network `n` has a learning rate of 0"))
+    #expect(report.contains("<div class=\"warning\" role=\"note\"><strong>Warning: </strong>network <code>n</code> has a learning rate of 0"))
     let check = try CLI.run(["check", file.path])
     #expect(check.status == 0)
     #expect(check.stderr.contains("warning: network `n` has a learning rate of 0"))

@@ -83,7 +83,7 @@ struct PaperTests {
   @Test("print keeps rows, formulas, figures and short tables whole, but lets blocks and working break")
   func breaks() {
     let css = Stylesheet.css
-    #expect(css.contains("tr,figure,svg,.math-display,pre,.stopped{break-inside:avoid;"))
+    #expect(css.contains("tr,figure,svg,.math-display,pre,.stopped,.warning{break-inside:avoid;"))
     #expect(css.contains("table:not(:has(tr:nth-child(13))){break-inside:avoid;"))
     #expect(css.contains("h1,h2,h3,.block-title,caption,details>summary{break-after:avoid;"))
     // Whole directive blocks and their working kept on one page left pages a third empty.
