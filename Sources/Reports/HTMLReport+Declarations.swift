@@ -196,7 +196,7 @@ extension ReportContext {
       // An unnamed block is called `data`: "data data" would say it twice.
       .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "data"),
         .text("\(d.name == "data" ? "" : " " + d.name): \(ds.count) sample\(ds.count == 1 ? "" : "s"), \(origin)")]),
-      table(caption: "Data \(d.name)", header: header, rows: rows),
+      table(caption: d.name == "data" ? "Data" : "Data \(d.name)", header: header, rows: rows),
     ])
   }
 

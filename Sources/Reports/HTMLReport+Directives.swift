@@ -110,7 +110,9 @@ extension ReportContext {
       let a = s.number(f.a[l][0, j], as: outQ)
       switch layer.activation {
       case .sigmoid:
-        lines.append("\(s.out(neuron)) = \\sigma(\(s.net(neuron))) = \\frac{1}{1 + e^{-\(z)}} = \(a)")
+        // A box in an exponent prints too small to write in: a blank z goes on the baseline.
+        let exponential = z == Symbols.blankBox ? "\\exp\\left(-\(z)\\right)" : "e^{-\(z)}"
+        lines.append("\(s.out(neuron)) = \\sigma(\(s.net(neuron))) = \\frac{1}{1 + \(exponential)} = \(a)")
       // Brackets round tanh's argument: `\\tanh 1 \\times 10^{-13}` would read as tanh(1) × 10⁻¹³.
       case .tanh: lines.append("\(s.out(neuron)) = \\tanh(\(s.net(neuron))) = \\tanh(\(s.number(f.z[l][0, j], as: net))) = \(a)")
       case .relu: lines.append("\(s.out(neuron)) = \\max(0, \(s.net(neuron))) = \\max(0, \(s.number(f.z[l][0, j], as: net))) = \(a)")
