@@ -54,9 +54,13 @@ struct BlankSet: Sendable {
   }
 
   struct Entry: Sendable {
-    var name: String
-    /// The input's `data-check`, see ``BlankSet/check(_:salt:places:)``.
-    var check: String
+    var blank: Blank
+    var salt: String
+    var places: Int
+    var name: String { blank.name }
+    /// The input's `data-check`, see ``BlankSet/check(_:salt:places:)``: made only for the
+    /// blanks a page shows, since a large lesson has thousands it folds away.
+    var check: String { BlankSet.check(blank, salt: salt, places: places) }
   }
 
   var hides: Bool
@@ -82,7 +86,7 @@ struct BlankSet: Sendable {
     entries = [:]
     for blank in worksheet.blanks where entries[Key(blank.quantity, blank.value)] == nil {
       let rounding = worksheet.rounding ?? run.lesson.settings.rounding
-      let entry = Entry(name: blank.name, check: Self.check(blank, salt: worksheet.salt, places: rounding.requiredPlaces(for: blank.value)))
+      let entry = Entry(blank: blank, salt: worksheet.salt, places: rounding.requiredPlaces(for: blank.value))
       entries[Key(blank.quantity, blank.value)] = entry
       byQuantity[blank.quantity, default: []].append((blank.value, entry))
       byValue.append((blank.value, entry))
