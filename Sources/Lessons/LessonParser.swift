@@ -36,7 +36,7 @@ struct LessonParser {
     if let front = pre.frontMatter { settings = parseSettings(front.yaml, firstLine: front.firstLine) }
 
     var items: [LessonItem] = []
-    for node in CommonMark.parse(pre.text, file: file) {
+    for node in CommonMark.parse(pre.text, file: file, problems: &diagnostics) {
       if case .code(let info, let text) = node.block, let block = lessonBlock(info: info, text: text, at: node.location) {
         items.append(.block(block))
       } else {
