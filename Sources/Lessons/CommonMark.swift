@@ -72,7 +72,8 @@ enum CommonMark {
 
   /// Where `root`'s subtree first nests deeper than ``maximumNesting`` (line 0 when cmark kept no
   /// position for that node), walked with cmark's own iterator so that the walk cannot overflow.
-  private static let leaves = Set([
+  private static let uncounted = Set([
+    CMARK_NODE_PARAGRAPH, CMARK_NODE_HEADING,
     CMARK_NODE_HTML_BLOCK, CMARK_NODE_THEMATIC_BREAK, CMARK_NODE_CODE_BLOCK, CMARK_NODE_TEXT,
     CMARK_NODE_SOFTBREAK, CMARK_NODE_LINEBREAK, CMARK_NODE_CODE, CMARK_NODE_HTML_INLINE,
   ].map(\.rawValue))
@@ -85,8 +86,9 @@ enum CommonMark {
       switch cmark_iter_next(iterator) {
       case CMARK_EVENT_DONE: return nil
       case CMARK_EVENT_ENTER:
-        // Leaves (text, code, breaks, raw HTML) get no EXIT event, so they do not count.
-        guard let node = cmark_iter_get_node(iterator), !leaves.contains(cmark_node_get_type(node).rawValue) else { continue }
+        // Leaves (text, code, breaks, raw HTML) get no EXIT event; paragraphs and headings only
+        // hold a line of inlines. Neither counts.
+        guard let node = cmark_iter_get_node(iterator), !uncounted.contains(cmark_node_get_type(node).rawValue) else { continue }
         depth += 1
         if depth > maximumNesting {
           // Inline nodes may lack a position: fall back to the nearest ancestor that has one.
@@ -94,7 +96,8 @@ enum CommonMark {
           while let n = at, cmark_node_get_start_line(n) == 0 { at = cmark_node_parent(n) }
           return at.map { (Int(cmark_node_get_start_line($0)), Int(cmark_node_get_start_column($0))) } ?? (0, 0)
         }
-      case CMARK_EVENT_EXIT: depth -= 1
+      case CMARK_EVENT_EXIT:
+        if let node = cmark_iter_get_node(iterator), !uncounted.contains(cmark_node_get_type(node).rawValue) { depth -= 1 }
       default: continue
       }
     }
