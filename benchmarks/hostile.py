@@ -42,9 +42,17 @@ CASES = {
     "product-300": graph(" * ".join(["x", "y"] * 150)),
     "product-3000": graph(" * ".join(["x", "y"] * 1500)),
     "sum-3000": graph(" + ".join(["x", "y"] * 1500)),
-    "chain-lines-5000": "```graph g\nx0 = 0.5\n" + "".join(f"x{i} = -x{i-1} * 1\n" for i in range(1, 5000)) + "```\n",
+    "chain-lines-3000": "```graph g\nx0 = 0.5\n" + "".join(f"x{i} = -x{i-1} * 1\n" for i in range(1, 3000)) + "```\n",
+    "graphs-at-limit": "".join(graph(" * ".join(["x", "y"] * 200)) for _ in range(4)),
+    "chain-lines-at-limit": "```graph g\nx0 = 0.5\n" + "".join(f"x{i} = -x{i-1} * 1\n" for i in range(1, 666)) + "```\n",
+    "functions-at-limit": graph(" * ".join(["sigmoid(x)", "tanh(y)", "exp(x)", "sqrt(y)", "log(y)"] * 100)),
+    "checks-pass-1mb": "```graph g\nx = 1\n```\n\n```check\n" + "x = 1\n" * 150000 + "```\n",
+    "checks-half-mb": "```graph g\nx = 1\n```\n\n```check\n" + "x = 2\n" * 75000 + "```\n",
     "prose-1mb": "# Big\n\n" + ("Some *prose* with `code` and a [link](http://a) $x^2$.\n\n" * 18000),
     "graphs-1mb": "".join(graph(" * ".join(["x", "y"] * 200)) for _ in range(500)),
+    "errors-1mb": "# E\n\n" + "A {{nope}} value.\n\n" * 50000,
+    "checks-1mb": "```graph g\nx = 1\n```\n\n```check\n" + "x = 2\n" * 150000 + "```\n",
+    "prose-4mb": "# Big\n\n" + ("Some *prose* with `code` and a [link](http://a) $x^2$.\n\n" * 70000),
     "prose-50mb": "# Big\n\n" + ("Some prose.\n\n" * 4_000_000) + "{{nope}}\n",
 }
 

@@ -20,10 +20,12 @@ for file in "$work"/lessons/*.md; do
   bytes=$(wc -c <"$file")
   rm -rf "$work/out"
   set +e
-  /usr/bin/time -f '%e %M' -o "$work/time" "$lesson" run "$file" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
+  /usr/bin/time -f '%e %M' -o "$work/time" timeout 60 "$lesson" run "$file" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
   status=$?
   set -e
-  read -r seconds kb <"$work/time"
+  read -r seconds kb <<EOF2
+$(tail -n 1 "$work/time")
+EOF2
   mb=$((kb / 1024))
   report=$(cat "$work"/out/*.html 2>/dev/null | wc -c)
   message=$(grep -m1 -v '^[[:space:]]*$' "$work/stderr" | sed "s|$work/lessons/||" | cut -c1-90 || true)
@@ -33,8 +35,8 @@ for file in "$work"/lessons/*.md; do
     worst_time=$(awk "BEGIN { print ($seconds > $worst_time) ? $seconds : $worst_time }")
     [ "$mb" -gt "$worst_mem" ] && worst_mem=$mb
   fi
-  # A crash (signal) is a failure whatever the size.
-  if [ "$status" -gt 4 ]; then verdict="  CRASHED ($status)"; failed=1; fi
+  # A crash (a signal) or a run cut off after 60 s is a failure whatever the size.
+  if [ "$status" -eq 124 ]; then verdict="  TIMED OUT"; failed=1; elif [ "$status" -gt 4 ]; then verdict="  CRASHED ($status)"; failed=1; fi
   printf '%-20s %10s %4s %8s %9s %11s  %s%s\n' "$name" "$bytes" "$status" "$seconds" "$mb" "$report" "$message" "$verdict"
 done
 echo "worst under 1 MB: ${worst_time} s, ${worst_mem} MB (limits: 2 s, 500 MB)"

@@ -25,7 +25,7 @@ public struct GraphResult: Sendable {
   public private(set) var abbreviated: [Bool]
 
   /// An unnamed node's expression longer than this, in characters, is written `#n` elsewhere.
-  public static let longestLabel = 40
+  public static let longestLabel = 24
 
   public init(name: String, location: SourceLocation, graph: ScalarGraph, nodeNames: [String?], definitions: [(name: String, node: Int)],
     output: Int, expand: [Int])

@@ -4,6 +4,8 @@ extension LessonRunner {
   /// Builds a `graph` block's scalar graph, runs the backward pass from its output and records
   /// the result; its names become readable by checks and `{{…}}` from here on.
   mutating func run(_ spec: GraphSpec, at location: SourceLocation) {
+    // Past the node limit once, later graphs are skipped: one error says it.
+    guard graphNodesSoFar <= limits.graphNodes else { return }
     var graph = ScalarGraph()
     var nodeNames: [String?] = []
     var definitions: [(name: String, node: Int)] = []
@@ -48,9 +50,10 @@ extension LessonRunner {
       case .input(let v): node = graph.input(v)
       case .expression(let e): node = build(e)
       }
-      if graphNodesSoFar + graph.nodes.count > limits.graphNodes {
+      if graph.nodes.count > limits.graphNodes - graphNodesSoFar {  // never overflows: graphNodesSoFar ≤ the limit
         error("graph `\(spec.name)` takes the lesson's graphs past \(limits.graphNodes) nodes at `\(definition.name)`", at: definition.location,
           notes: ["the report lists every node and edge; raise the limit on purpose with `--max-graph-nodes N`"])
+        graphNodesSoFar = .max
         return
       }
       while nodeNames.count < graph.nodes.count { nodeNames.append(nil) }

@@ -13,7 +13,7 @@ public struct RunLimits: Sendable {
   /// Numbers (inputs and targets) in one data set, inline, read or generated.
   public var dataNumbers = 1_000_000
   /// Nodes in all of a lesson's `graph` blocks together (the report lists each one).
-  public var graphNodes = 10_000
+  public var graphNodes = 2_000
   /// Bytes of a lesson file, checked before it is parsed.
   public var inputBytes = 4_000_000
   public init() {}

@@ -188,11 +188,12 @@ struct GraphGrowthTests {
     let labels = try #require((step["nodes"] as? [[String: Any]])?.compactMap { $0["label"] as? String })
     #expect(labels.count == 102)
     #expect(labels.allSatisfy { $0.count <= GraphResult.longestLabel }, "\(labels)")
-    // Node k (after x and y) is x − x − … with k − 1 subtractions, 4 characters each: node 11
-    // is the first past 40 and is written `#11`; node 12 uses it.
-    #expect(labels[10] == Array(repeating: "x", count: 10).joined(separator: " − "))
-    #expect(labels[11] == "#11")
-    #expect(labels[12] == "#11 − x")
+    // Node k (after x and y) is x − x − … with k − 1 subtractions, 1 + 4(k − 1) characters:
+    // the first past the limit is written `#k`, and the next one uses it.
+    let k = (GraphResult.longestLabel - 1) / 4 + 2
+    #expect(labels[k - 1] == Array(repeating: "x", count: k - 1).joined(separator: " − "))
+    #expect(labels[k] == "#\(k)")
+    #expect(labels[k + 1] == "#\(k) − x")
   }
 }
 
