@@ -5,7 +5,9 @@ import Lessons
 enum DiagnosticPrinter {
   static func print(_ diagnostics: [Diagnostic], source: String?) {
     guard !diagnostics.isEmpty else { return }
-    let lines = source.map { Lesson.normalizingLineEndings($0).split(separator: "\n", omittingEmptySubsequences: false) } ?? []
+    // An empty source (a lesson refused before it was read) has no line to show under the error.
+    let text = source.map(Lesson.normalizingLineEndings) ?? ""
+    let lines = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false)
     for d in diagnostics {
       printError(d.formatted(line: lines.indices.contains(d.location.line - 1) ? String(lines[d.location.line - 1]) : nil))
     }

@@ -16,6 +16,7 @@ struct InputLimitTests {
     #expect(refused.status == 2, "\(refused.stderr)")
     #expect(refused.stderr.contains("big.md:1:1: error: the lesson is \(size) bytes, over the limit of \(size - 1)"), "\(refused.stderr)")
     #expect(refused.stderr.contains("--max-input-bytes N"))
+    #expect(!refused.stderr.contains("\n^"), "no source line was read, so none is shown")
     #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("big.html").path))
 
     let accepted = try CLI.run(["run", lesson.path, "--out", out.path, "--max-input-bytes", "\(size)"])
