@@ -35,14 +35,62 @@ enum LessonFiles {
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("output")
   }
 
+  /// A file that is not UTF-8: where its first bad byte is, counted as an editor counts.
+  struct NotUTF8: Error, CustomStringConvertible {
+    var path: String
+    var byte: UInt8
+    /// 1-based; the column counts the characters before the byte on its line.
+    var line: Int
+    var column: Int
+    /// The text with each bad byte as U+FFFD, so the caret lines up under the right column.
+    var lossyText: String
+
+    var description: String { "`\(path)` is not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true)) at line \(line), column \(column)" }
+
+    func diagnostic(file: String) -> Diagnostic {
+      .error("this file is not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true)) cannot start or continue a character here", at: SourceLocation(file: file, line: line, column: column),
+        notes: ["save the lesson as UTF-8 (it may be Latin-1 or Windows-1252); every later problem is reported once it reads"])
+    }
+  }
+
   static func read(_ url: URL) throws -> String {
     guard let data = FileManager.default.contents(atPath: url.path) else {
       throw Failure(description: "cannot read `\(url.path)`")
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      throw Failure(description: "`\(url.path)` is not UTF-8 text")
+      throw notUTF8(data, path: url.path)
     }
     return text
+  }
+
+  /// Finds the first byte that is not part of a well-formed UTF-8 character.
+  static func notUTF8(_ data: Data, path: String) -> NotUTF8 {
+    let bytes = [UInt8](data)
+    var iterator = bytes.makeIterator()
+    var parser = Unicode.UTF8.ForwardParser()
+    var offset = 0, line = 1, column = 1
+    loop: while true {
+      switch parser.parseScalar(from: &iterator) {
+      case .valid(let encoded):
+        let scalar = Unicode.UTF8.decode(encoded)
+        offset += encoded.count
+        // A CR LF or lone CR ends a line as cmark reads it; the LF of a CR LF is not a column.
+        if scalar == "\n" {
+          if offset < 2 || bytes[offset - 2] != 13 { line += 1 }
+          column = 1
+        } else if scalar == "\r" {
+          line += 1
+          column = 1
+        } else {
+          column += 1
+        }
+      case .error:
+        break loop
+      case .emptyInput:
+        break loop
+      }
+    }
+    return NotUTF8(path: path, byte: offset < bytes.count ? bytes[offset] : 0, line: line, column: column, lossyText: String(decoding: bytes, as: UTF8.self))
   }
 
   /// A loader for files a lesson names: relative paths inside the lesson's folder only.
@@ -56,7 +104,12 @@ enum LessonFiles {
       guard target.path.hasPrefix(folder.path + "/") else {
         throw Failure(description: "`\(path)` is outside the lesson's folder")
       }
-      return try read(target)
+      do {
+        return try read(target)
+      } catch let bad as NotUTF8 {
+        // Named as the lesson names it, with the place in the data file to fix.
+        throw Failure(description: "it is not UTF-8 text: byte 0x\(String(bad.byte, radix: 16, uppercase: true)) at line \(bad.line), column \(bad.column) of `\(path)`")
+      }
     }
   }
 

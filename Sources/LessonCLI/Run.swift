@@ -60,7 +60,13 @@ struct LessonOutcome {
         notes: ["raise the limit on purpose with `--max-input-bytes N`"])
       return LessonOutcome(url: url, source: "", run: nil, diagnostics: [problem])
     }
-    let source = try LessonFiles.read(url)
+    let source: String
+    do {
+      source = try LessonFiles.read(url)
+    } catch let bad as LessonFiles.NotUTF8 {
+      // The lesson's mistake, not the file system's: exit 2, at the byte, like any lesson error.
+      return LessonOutcome(url: url, source: bad.lossyText, run: nil, diagnostics: [bad.diagnostic(file: display)])
+    }
     let outcome = LessonRunner.run(source: source, file: display, variant: variant, limits: limits, loader: loader ?? LessonFiles.loader(for: url))
     let all = outcome.diagnostics
     return LessonOutcome(url: url, source: source, run: all.contains { $0.severity == .error } ? nil : outcome.run, diagnostics: all)

@@ -6,6 +6,9 @@ public struct ExecutedLesson: Sendable {
   public var items: [ExecutedItem]
   /// Set when a value became NaN or infinite and the run stopped there.
   public var stoppedEarly: Diagnostic?
+  /// Warnings about values that are finite but teach nonsense (see LessonRunner+Warnings.swift),
+  /// shown in the report beside the block they are about.
+  public var warnings: [Diagnostic] = []
 
   public var checks: [CheckResult] {
     items.flatMap { item -> [CheckResult] in

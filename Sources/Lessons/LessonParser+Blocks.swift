@@ -102,13 +102,16 @@ extension LessonParser {
     guard case .mapping = root else { return nil }
     var spec = DirectiveSpec()
     var ok = true
-    if let d = fields["data"] { spec.data = body.string(d, "data"); ok = ok && spec.data != nil }
+    if let d = fields["data"] { spec.data = body.string(d, "data"); spec.dataLocation = body.location(d); ok = ok && spec.data != nil }
     if let n = fields["iterations"] { spec.iterations = body.integer(n, "iterations", range: 1...100_000_000); ok = ok && spec.iterations != nil }
     if let n = fields["epochs"] { spec.epochs = body.integer(n, "epochs", range: 1...100_000_000); ok = ok && spec.epochs != nil }
     if let n = fields["batch-size"] { spec.batchSize = body.integer(n, "batch-size", range: 1...100_000_000); ok = ok && spec.batchSize != nil }
     if let n = fields["every"] { spec.every = body.integer(n, "every", range: 1...100_000_000); ok = ok && spec.every != nil }
     if let n = fields["compare"] {
-      if let names = body.strings(n, "compare") { spec.compare = names } else { ok = false }
+      if let names = body.strings(n, "compare") {
+        spec.compare = names
+        if case .sequence(let items) = n { spec.compareLocations = items.map { body.location($0) } }
+      } else { ok = false }
     }
     if let n = fields["log-scale"] { spec.logScale = body.bool(n, "log-scale") ?? true }
     if let n = fields["shuffle"] {
@@ -130,6 +133,7 @@ extension LessonParser {
             body.error("`record` asks for iteration \(k), but this block runs \(iterations)", at: item); ok = false; continue
           }
           record.append(k)
+          spec.recordLocations.append(body.location(item))
         }
         spec.record = record
       } else {

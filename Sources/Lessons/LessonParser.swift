@@ -37,6 +37,10 @@ struct LessonParser {
 
     var items: [LessonItem] = []
     for node in CommonMark.parse(pre.text, file: file, problems: &diagnostics) {
+      if case .code(let info, let text) = node.block, node.location.line == pre.unclosedFence {
+        items.append(unclosed(info: info, text: text, node: node))
+        continue
+      }
       if case .code(let info, let text) = node.block, let block = lessonBlock(info: info, text: text, at: node.location) {
         items.append(.block(block))
       } else {
@@ -44,6 +48,35 @@ struct LessonParser {
       }
     }
     return Lesson(file: file, source: source, settings: settings, items: items)
+  }
+
+  /// A fence never closed: cmark reads the rest of the file as its body. When that body still
+  /// reads as the block (the closing fence was simply left off at the end), a warning says so;
+  /// when it does not, the errors would blame the prose it swallowed, so one error at the fence
+  /// replaces them. A plain code block is shown as it is, with a warning.
+  mutating func unclosed(info: String, text: String, node: MarkdownNode) -> LessonItem {
+    let close = "close it with a line of three backticks (or the fence's own characters) where the block ends"
+    let before = diagnostics.count
+    let declarations = networkDeclarations, bodies = networkBodies
+    guard let block = lessonBlock(info: info, text: text, at: node.location) else {
+      diagnostics.append(Diagnostic(.warning, "the code block opened at line \(node.location.line) is never closed, so everything after it is shown as code", at: node.location, notes: [close]))
+      return .prose(MarkdownNode(block: resolve(node.block), location: node.location))
+    }
+    let swallowed = diagnostics[before...].filter { $0.severity == .error }.sorted { $0.location < $1.location }
+    guard let first = swallowed.first else {
+      diagnostics.append(Diagnostic(.warning, "the fence opened at line \(node.location.line) is never closed, so this `\(block.kind.rawValue)` block runs to the end of the file", at: node.location, notes: [close]))
+      return .block(block)
+    }
+    diagnostics.removeSubrange(before...)
+    networkDeclarations = declarations
+    networkBodies = bodies
+    let name = block.argument ?? "network"
+    if block.kind == .network, networkDeclarations[name] == nil { networkDeclarations[name] = (node.location, false) }
+    diagnostics.append(.error("the fence opened at line \(node.location.line) is never closed: the rest of the file is read as this `\(block.kind.rawValue)` block", at: node.location,
+      notes: [close, "read that way, the block fails at line \(first.location.line): \(first.message)"]))
+    var invalid = block
+    invalid.content = .invalid
+    return .block(invalid)
   }
 
   // MARK: Front matter

@@ -2,33 +2,54 @@ import Backprop
 
 extension LessonRunner {
   mutating func run(_ kind: LessonBlock.Kind, _ spec: DirectiveSpec, network name: String?, at location: SourceLocation) {
-    guard let networkName = name ?? current else {
+    // The network and the data are looked up independently, so a block naming neither rightly
+    // gets both errors; a block on a network or data set that did not parse is skipped quietly.
+    var failed = false
+    let networkName = name ?? current
+    if let networkName, let at = brokenNetworks[networkName], networks[networkName] == nil {
+      skipped("network `\(networkName)`", block: at, at: location)
+      failed = true
+    } else if networkName == nil {
       error("a `\(kind.rawValue)` block needs a network declared before it", at: location,
         notes: ["declare one with a ```` ```network NAME ```` block above this one"])
-      return
+      failed = true
+    } else if networks[networkName!] == nil {
+      error("no network named `\(networkName!)` is declared before this block", at: location,
+        notes: [closestMatch(to: networkName!, in: Array(networks.keys)).map { "did you mean `\($0)`?" } ?? "declared so far: \(networks.keys.sorted().joined(separator: ", "))"])
+      failed = true
     }
-    guard var state = networks[networkName] else {
-      error("no network named `\(networkName)` is declared before this block", at: location,
-        notes: [closestMatch(to: networkName, in: Array(networks.keys)).map { "did you mean `\($0)`?" } ?? "declared so far: \(networks.keys.sorted().joined(separator: ", "))"])
+
+    // The data: named, else the one this network last used, else the latest declared.
+    var dataName: String?
+    if let requested = spec.data {
+      if let at = brokenData[requested], datasets[requested] == nil {
+        if !failed { skipped("data `\(requested)`", block: at, at: location) }
+        failed = true
+      } else if datasets[requested] == nil {
+        // At the name as written after `data:`, where the fix goes.
+        error("no data block named `\(requested)` comes before this block", at: spec.dataLocation ?? location,
+          notes: [closestMatch(to: requested, in: Array(datasets.keys)).map { "did you mean `\($0)`?" } ?? (datasets.isEmpty ? "no data block comes before this one" : "declared so far: \(datasets.keys.sorted().joined(separator: ", "))")])
+        failed = true
+      } else {
+        dataName = requested
+      }
+    } else if let latest = latestData {
+      if datasets[latest] == nil {
+        if !failed, let at = brokenData[latest] { skipped("data `\(latest)`", block: at, at: location) }
+        failed = true
+      } else { dataName = latest }
+    } else {
+      // Before any network, "needs a network" says it: a second error at the same fence would only repeat that the lesson has not begun.
+      if networkName != nil {
+        error("a `\(kind.rawValue)` block needs data: add a ```` ```data ```` block with inputs and targets before it", at: location)
+      }
+      failed = true
+    }
+    guard !failed, let networkName, var state = networks[networkName], let dataName else {
+      directiveFailed = true
       return
     }
     current = networkName
-
-    // The data: named, else the one this network last used, else the latest declared.
-    let dataName: String
-    if let requested = spec.data {
-      guard datasets[requested] != nil else {
-        error("no data block named `\(requested)` comes before this block", at: location,
-          notes: [closestMatch(to: requested, in: Array(datasets.keys)).map { "did you mean `\($0)`?" } ?? "declared so far: \(datasets.keys.sorted().joined(separator: ", "))"])
-        return
-      }
-      dataName = requested
-    } else if let latest = latestData {
-      dataName = latest
-    } else {
-      error("a `\(kind.rawValue)` block needs data: add a ```` ```data ```` block with inputs and targets before it", at: location)
-      return
-    }
     let data = datasets[dataName]!
     let network = state.network
     let declared = ["data `\(dataName)` is declared at line \(dataLocations[dataName]?.line ?? 0), network `\(networkName)` at line \(state.declaration.location.line)"]
@@ -121,6 +142,7 @@ extension LessonRunner {
         names: state.declaration.names, data: data, optimizer: state.declaration.spec.optimizer)
       stopped = .error(trouble.message, at: location, notes: trouble.notes)
     }
+    if stopped == nil, !diagnosticsOnly { warnAboutNonsense(result, declaration: state.declaration) }
     networks[networkName] = state
     items.append(.directive(result))
   }
@@ -139,43 +161,64 @@ extension LessonRunner {
 
   mutating func train(_ spec: DirectiveSpec, state: inout State, data: Dataset, at location: SourceLocation) -> TrainingResult? {
     let perEpoch = TrainingSchedule(iterations: 1, batchSize: spec.batchSize).iterationsPerEpoch(samples: data.count)
-    let iterations = spec.iterations ?? (spec.epochs! * perEpoch)
+    // Neither is given only when a misspelt one was reported by the parser: nothing to run.
+    guard let iterations = spec.iterations ?? spec.epochs.map({ $0 * perEpoch }) else { directiveFailed = true; return nil }
     let batch = min(spec.batchSize ?? data.count, data.count)
     let work = 6 * Double(iterations) * Double(batch) * Double(state.network.parameterCount)
+    // Every problem of the block's settings is reported, then the block does not run.
+    var failed = false
     if work > limits.work {
       error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,
         notes: ["lower `iterations` or the network's size, or raise the limit on purpose with `--max-work N`"])
-      return nil
+      failed = true
     }
     if iterations > limits.iterations {
       error("this `train` block asks for \(iterations) iterations, over the limit of \(limits.iterations) for one block", at: location,
         notes: ["lower `iterations` or `epochs`, or raise the limit on purpose with `--max-iterations N`"])
-      return nil
+      failed = true
     }
-    if let r = spec.record, let bad = r.first(where: { $0 > iterations }) {
-      error("`record` asks for iteration \(bad), but this block runs \(iterations)", at: location)
-      return nil
+    if let r = spec.record, let bad = r.firstIndex(where: { $0 > iterations }) {
+      // Known only now when the block gives `epochs`: at the entry, as the parser does for `iterations`.
+      error("`record` asks for iteration \(r[bad]), but this block runs \(iterations)", at: spec.recordLocations.indices.contains(bad) ? spec.recordLocations[bad] : location,
+        notes: spec.epochs.map { ["\($0) \($0 == 1 ? "epoch" : "epochs") of \(perEpoch) \(perEpoch == 1 ? "iteration" : "iterations") each"] } ?? [])
+      failed = true
     }
     let listed = spec.record?.count ?? spec.every.map { iterations / $0 } ?? 0
     if listed > limits.recorded {
       error("this `train` block would list the error of \(listed) iterations in the report, over the limit of \(limits.recorded)", at: location,
         notes: ["list fewer (a larger `every`, or a shorter `record`), or raise the limit on purpose with `--max-recorded N`"])
-      return nil
+      failed = true
     }
     var comparisons: [(network: String, losses: [Double])] = []
-    for other in spec.compare {
+    for (index, other) in spec.compare.enumerated() {
       guard let history = networks[other]?.history else {
-        error("`compare` names `\(other)`, but no `train` block has run a network of that name before this one", at: location,
-          notes: networks.isEmpty ? [] : ["trained so far: \(networks.filter { $0.value.history != nil }.keys.sorted().joined(separator: ", "))"])
-        return nil
+        // A network that did not parse has its error already; saying it never trained adds nothing.
+        if let at = brokenNetworks[other], networks[other] == nil {
+          skipped("network `\(other)`", block: at, at: spec.compareLocations.indices.contains(index) ? spec.compareLocations[index] : location)
+          failed = true
+          continue
+        }
+        let trained = networks.filter { $0.value.history != nil }.keys.sorted()
+        let why = networks[other] == nil
+          ? "`compare` names `\(other)`, but no network of that name is declared before this block"
+          : "`compare` names `\(other)`, but no `train` block has run that network before this one"
+        error(why, at: spec.compareLocations.indices.contains(index) ? spec.compareLocations[index] : location,
+          notes: [trained.isEmpty ? "no network has trained yet: `compare` draws curves of `train` blocks above this one"
+            : (networks[other] == nil ? closestMatch(to: other, in: trained).map { "did you mean `\($0)`? " } ?? "" : "") + "trained so far: \(trained.joined(separator: ", "))"])
+        failed = true
+        continue
       }
       comparisons.append((other, history))
     }
-    let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
+    if failed { return nil }
+    // Run only for its errors (the lesson has others): one update stands for the block, so a
+    // broken lesson with a long `train` still reports at once; the rest of the history is NaN,
+    // kept only so that `E.iteration[k]` is judged against the block's real length.
+    let schedule = TrainingSchedule(iterations: diagnosticsOnly ? 1 : iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
     // A classifier's accuracy is followed on the whole data set at about 100 points of the run.
     var accuracyCurve: [(iteration: Int, accuracy: Double)] = []
     let classifies = Self.accuracy(data.targets, data.targets) != nil
-    let history = state.network.train(
+    var history = state.network.train(
       on: data, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState,
       observeEvery: max(iterations / 100, 1),
       observer: classifies ? { k, network in
@@ -185,6 +228,7 @@ extension LessonRunner {
     let finalLoss = state.network.loss(of: final.outputs, targets: data.targets)
     state.forward = final
     state.loss = finalLoss
+    if diagnosticsOnly, history.stoppedAt == nil { history.losses += repeatElement(.nan, count: iterations - history.losses.count) }
     state.history = history.losses
     state.accuracy = Self.accuracy(final.outputs, data.targets)
     state.backward = nil

@@ -6,11 +6,25 @@ extension LessonRunner {
     switch lookup(reference) {
     case .success(let v): return v
     case .failure(let problem):
-      if !(problem.missingValue && directiveFailed) {
+      if let broken = brokenBlock(of: reference) {
+        skipped(broken.what, block: broken.at, at: location)
+      } else if !(problem.missingValue && directiveFailed) {
         diagnostics.append(.error(problem.message, at: location, notes: problem.notes))
       }
       return nil
     }
+  }
+
+  /// The network or graph a reference reads when its block did not parse: its error is
+  /// reported there, and whether this name would have existed cannot be known.
+  func brokenBlock(of reference: String) -> (what: String, at: SourceLocation)? {
+    let prefix = reference.firstIndex(of: "/").map { String(reference[..<$0]) }
+    if let prefix, let at = brokenNetworks[prefix], networks[prefix] == nil { return ("network `\(prefix)`", at) }
+    if let prefix, let graph = brokenGraphNames[prefix] { return graph }
+    if prefix == nil, let current, let at = brokenNetworks[current], networks[current] == nil { return ("network `\(current)`", at) }
+    let local = prefix == nil ? Substring(reference) : reference[reference.index(after: reference.firstIndex(of: "/")!)...]
+    let base = String(local.prefix { $0 != "." && $0 != "[" })
+    return brokenGraphNames[base]
   }
 
   struct LookupProblem: Error {
@@ -76,7 +90,7 @@ extension LessonRunner {
     }
     guard let networkName, let state = networks[networkName] else {
       if let networkName {
-        return .failure(LookupProblem(message: "unknown network `\(networkName)` in `\(reference)`", notes: ["declared so far: \(networks.keys.sorted().joined(separator: ", "))"]))
+        return .failure(LookupProblem(message: "unknown network `\(networkName)` in `\(reference)`", notes: [networks.isEmpty ? "no network is declared before this point" : "declared so far: \(networks.keys.sorted().joined(separator: ", "))"]))
       }
       return .failure(LookupProblem(message: "`\(reference)` has no value yet: no network is declared before this point", missingValue: true))
     }

@@ -63,13 +63,43 @@ public struct LessonRunner {
   var graphNodesSoFar = 0
   var items: [ExecutedItem] = []
   var stopped: Diagnostic?
+  /// Networks and data sets whose blocks did not parse (their errors are already reported):
+  /// what depends on them is skipped without a word, since it cannot mean anything yet.
+  /// Each by name, with the location of its block.
+  var brokenNetworks: [String: SourceLocation] = [:]
+  var brokenData: [String: SourceLocation] = [:]
+  /// Names a graph that did not parse would have defined, so `{{q}}` after it is not called unknown.
+  var brokenGraphNames: [String: (what: String, at: SourceLocation)] = [:]
+  /// Uses of each broken block that were skipped: the first, where a note says so, and how many.
+  var skippedUses: [String: (block: SourceLocation, first: SourceLocation, count: Int)] = [:]
+  /// Warnings about lessons that run but teach nonsense (a rate of 0, saturated neurons).
+  var warnings: [Diagnostic] = []
+  /// Which network and cause each warning was about, so each is said once.
+  var warned: Set<String> = []
+  /// See `run(_:limits:loader:diagnosticsOnly:)`.
+  var diagnosticsOnly = false
 
-  public static func run(_ lesson: Lesson, limits: RunLimits = RunLimits(), loader: @escaping Loader = { _ in throw LoaderUnavailable() }) -> (ExecutedLesson, [Diagnostic]) {
+  /// - Parameter diagnosticsOnly: the lesson has parse errors and runs only for the errors that
+  ///   do not depend on them: no report will be written, so a `train` takes one update, a
+  ///   value that is not finite does not stop the run, and no warnings are given.
+  public static func run(_ lesson: Lesson, limits: RunLimits = RunLimits(), loader: @escaping Loader = { _ in throw LoaderUnavailable() },
+                         diagnosticsOnly: Bool = false) -> (ExecutedLesson, [Diagnostic]) {
     var runner = LessonRunner(lesson: lesson, loader: loader, limits: limits)
+    runner.diagnosticsOnly = diagnosticsOnly
     for item in lesson.items {
       runner.execute(item)
+      if diagnosticsOnly { runner.stopped = nil }
     }
-    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped), runner.diagnostics.inReadingOrder)
+    // Say what was skipped, once per broken block, at its first use: compilers do the same
+    // when they stop checking what depends on an error.
+    for (what, skipped) in runner.skippedUses {
+      let later = skipped.count - 1
+      runner.diagnostics.append(Diagnostic(.note, "not checked: \(what) at line \(skipped.block.line) has errors"
+        + (later > 0 ? "; this use and \(later) later \(later == 1 ? "one" : "ones") are checked once it is fixed" : "; this use is checked once it is fixed"),
+        at: skipped.first))
+    }
+    let all = runner.diagnostics + runner.warnings
+    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped, warnings: runner.warnings.inReadingOrder), all.inReadingOrder)
   }
 
   public struct LoaderUnavailable: Error, CustomStringConvertible {
@@ -93,7 +123,7 @@ public struct LessonRunner {
       items.append(.prose(node, values: values))
     case .block(let block):
       switch block.content {
-      case .invalid: break
+      case .invalid: skipInvalid(block)
       case .network(let spec): declare(spec, at: block.location)
       case .data(let spec): declare(spec)
       case .check(let specs): check(specs, at: block.location)
@@ -106,6 +136,45 @@ public struct LessonRunner {
         run(block.kind, spec, network: block.argument, at: block.location)
         if diagnostics.count > before { directiveFailed = true }
       }
+    }
+  }
+
+  /// A block whose parse failed: remembers what it would have declared, so later blocks
+  /// that depend on it are skipped quietly, while independent ones still run and report.
+  mutating func skipInvalid(_ block: LessonBlock) {
+    switch block.kind {
+    case .network:
+      let name = block.argument ?? "network"
+      brokenNetworks[name] = block.location
+      networks[name] = nil
+      current = name
+    case .data:
+      let name = block.argument ?? "data"
+      brokenData[name] = block.location
+      datasets[name] = nil
+      latestData = name
+    case .graph:
+      let what = block.argument.map { "graph `\($0)`" } ?? "the graph"
+      // `name = …` lines, read loosely: only to keep quiet about names this graph would define.
+      for line in block.body.split(separator: "\n") {
+        guard let equals = line.firstIndex(of: "=") else { continue }
+        let name = String(line[..<equals]).trimmingSpaces
+        if !name.isEmpty { brokenGraphNames[name] = (what, block.location) }
+      }
+      if let name = block.argument { brokenGraphNames[name] = (what, block.location) }
+    case .check: break
+    default:
+      // A directive that did not run leaves its values missing, as a failed one does.
+      directiveFailed = true
+    }
+  }
+
+  /// Records a use of a broken block that was skipped (see `skippedUses`).
+  mutating func skipped(_ what: String, block: SourceLocation, at location: SourceLocation) {
+    if let seen = skippedUses[what] {
+      skippedUses[what] = (seen.block, seen.first, seen.count + 1)
+    } else {
+      skippedUses[what] = (block, location, 1)
     }
   }
 

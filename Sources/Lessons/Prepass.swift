@@ -21,6 +21,9 @@ struct Prepass {
   var frontMatter: (yaml: String, firstLine: Int)?
   var lifted: [Lifted]
   var diagnostics: [Diagnostic]
+  /// The 1-based line of a code fence still open at the end of the file. cmark runs such a
+  /// block to the end, so the parser reports it there rather than blaming the prose it swallowed.
+  var unclosedFence: Int?
 
   static let open: Character = "\u{E000}"
   static let close: Character = "\u{E001}"
@@ -45,6 +48,7 @@ struct Prepass {
     }
     lifted = []
     diagnostics = []
+    unclosedFence = nil
     frontMatter = nil
     text = ""
 
@@ -75,12 +79,14 @@ struct Prepass {
         if let marker, marker == open.character, run >= open.length, indent < 4,
            line.dropFirst(indent + run).allSatisfy({ $0 == " " || $0 == "\t" }) {
           fence = nil
+          unclosedFence = nil
         }
         continue
       }
       if let marker, indent < 4 {
         flush(&self)
         fence = (marker, run)
+        unclosedFence = index + 1
         continue
       }
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) {

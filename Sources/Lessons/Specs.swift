@@ -43,6 +43,8 @@ public struct DataSpec: Sendable {
 /// Settings of a directive block (forward, loss, backward, update, step, train, gradcheck).
 public struct DirectiveSpec: Sendable {
   public var data: String?
+  /// Where the name after `data:` is written, for errors about it.
+  public var dataLocation: SourceLocation?
   /// train: the number of updates (from `iterations`, or `epochs` × updates per epoch when run).
   public var iterations: Int?
   public var epochs: Int?
@@ -50,9 +52,13 @@ public struct DirectiveSpec: Sendable {
   public var shuffleSeed: UInt64?
   /// train: iterations whose error the report lists.
   public var record: [Int]?
+  /// Where each entry of `record` is written.
+  public var recordLocations: [SourceLocation] = []
   public var every: Int?
   /// train: other networks whose latest training curves share this block's chart.
   public var compare: [String] = []
+  /// Where each name in `compare` is written.
+  public var compareLocations: [SourceLocation] = []
   /// train: draw the error on a logarithmic axis.
   public var logScale: Bool = true
   /// gradcheck: the finite-difference step h.

@@ -167,7 +167,12 @@ extension LessonRunner {
       let (lesson, parseProblems) = Lesson.parse(prepared.source, file: file)
       outcome.lesson = lesson
       outcome.diagnostics += parseProblems
-      if parseProblems.contains(where: { $0.severity == .error }) { return outcome }
+      if parseProblems.contains(where: { $0.severity == .error }) {
+        // Run anyway, for the errors that do not depend on the broken blocks (a check's
+        // unknown name, a `{{…}}` in prose): every independent error in one run, as compilers do.
+        outcome.diagnostics = (outcome.diagnostics + LessonRunner.run(lesson, limits: limits, loader: loader, diagnosticsOnly: true).1).inReadingOrder
+        return outcome
+      }
       var (run, runProblems) = LessonRunner.run(lesson, limits: limits, loader: loader)
       outcome.diagnostics += runProblems
       if runProblems.contains(where: { $0.severity == .error }) { return outcome }

@@ -16,6 +16,8 @@ struct YAMLBody {
   var suggested: Set<String> = []
   /// The length of each line of the body, to keep a position libyaml gives past its end inside it.
   var lineLengths: [Int] = []
+  /// Notes for errors at an alias, pointing back at the anchor whose value it repeats.
+  var aliasNotes: [SourceLocation: String] = [:]
 
   init(file: String, firstLine: Int, column: Int, block: SourceLocation? = nil) {
     self.file = file
@@ -41,7 +43,8 @@ struct YAMLBody {
   }
 
   mutating func error(_ message: String, at node: Node?, notes: [String] = []) {
-    diagnostics.append(.error(message, at: location(node), notes: notes))
+    let at = location(node)
+    diagnostics.append(.error(message, at: at, notes: notes + (aliasNotes[at].map { [$0] } ?? [])))
   }
 
   /// Reports a required key that is missing, unless a misspelling of it was already reported.
@@ -60,13 +63,22 @@ struct YAMLBody {
       return nil
     }
     do {
-      return try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
+      let root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
+      return text.contains("*") ? relocatingAliases(root, in: text) : root
     } catch let error as YamlError {
       switch error {
       case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
         report(problem: problem, at: mark, context: context)
       case .duplicatedKeysInMapping(let duplicates, let context):
-        diagnostics.append(.error("duplicate key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")): each key may appear once", at: location(context.mark)))
+        if let found = Self.duplicateKeys(in: text), !found.isEmpty {
+          for d in found {
+            let first = location(d.first)
+            diagnostics.append(.error("duplicate key `\(d.key)`: each key may appear once in a mapping", at: location(d.again),
+              notes: ["`\(d.key)` is first given at line \(first.line), column \(first.column); remove one of them"]))
+          }
+        } else {
+          diagnostics.append(.error("duplicate key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")): each key may appear once", at: location(context.mark)))
+        }
       default:
         diagnostics.append(.error("malformed YAML: \(error)", at: start))
       }
@@ -74,6 +86,103 @@ struct YAMLBody {
       diagnostics.append(.error("malformed YAML: \(error)", at: start))
     }
     return nil
+  }
+
+  /// Every repeated key with where it was first given. Yams reports only the first occurrence,
+  /// so each reported occurrence is renamed in a copy of the text (same length, so every other
+  /// position stays put) and the text composed again, until it composes; the remaining key of
+  /// each name is then found beside its renamed twins. Nil when a key cannot be renamed in place
+  /// (a quoted key, say), and the plain message is used.
+  static func duplicateKeys(in text: String) -> [(key: String, first: Mark, again: Mark)]? {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+    var renamed: [(key: String, placeholder: String, mark: Mark)] = []
+    while renamed.count < 50 {
+      let current = lines.map { String(String.UnicodeScalarView($0)) }.joined(separator: "\n")
+      do {
+        guard let root = try Yams.compose(yaml: current) else { return nil }
+        return pairs(root, renamed)
+      } catch YamlError.duplicatedKeysInMapping(let keys, let context) {
+        let mark = context.mark
+        guard let key = keys.first, mark.line >= 1, mark.line <= lines.count else { return nil }
+        let scalars = Array(key.unicodeScalars)
+        let start = mark.column - 1
+        guard start >= 0, start + scalars.count <= lines[mark.line - 1].count,
+          Array(lines[mark.line - 1][start..<start + scalars.count]) == scalars else { return nil }
+        // Private-use characters: a plain scalar nobody writes, distinct for each renaming.
+        let placeholder = String(repeating: "\u{E000}", count: max(scalars.count - 1, 0)) + String(UnicodeScalar(0xE100 + renamed.count)!)
+        lines[mark.line - 1].replaceSubrange(start..<start + scalars.count, with: Array(placeholder.unicodeScalars).suffix(scalars.count))
+        renamed.append((key, String(String.UnicodeScalarView(Array(placeholder.unicodeScalars).suffix(scalars.count))), mark))
+      } catch {
+        return nil
+      }
+    }
+    return nil
+  }
+
+  /// For each renamed key, the next occurrence of its name in the same mapping.
+  private static func pairs(_ root: Node, _ renamed: [(key: String, placeholder: String, mark: Mark)]) -> [(key: String, first: Mark, again: Mark)] {
+    var out: [(key: String, first: Mark, again: Mark)] = []
+    func walk(_ node: Node) {
+      switch node {
+      case .mapping(let mapping):
+        for r in renamed where mapping.keys.contains(where: { $0.string == r.placeholder }) {
+          // Occurrences of this key in this mapping: renamed ones and the one left, in order.
+          var marks = renamed.filter { r2 in r2.key == r.key && mapping.keys.contains { $0.string == r2.placeholder } }.map(\.mark)
+          if let left = mapping.keys.first(where: { $0.string == r.key })?.mark { marks.append(left) }
+          marks.sort { ($0.line, $0.column) < ($1.line, $1.column) }
+          if let first = marks.first, (first.line, first.column) == (r.mark.line, r.mark.column), marks.count > 1 {
+            for again in marks.dropFirst() { out.append((r.key, marks[0], again)) }
+          }
+        }
+        for (k, v) in mapping { walk(k); walk(v) }
+      case .sequence(let sequence): sequence.forEach(walk)
+      case .scalar, .alias: break
+      }
+    }
+    walk(root)
+    return out.sorted { ($0.again.line, $0.again.column) < ($1.again.line, $1.again.column) }
+  }
+
+  /// Yams gives an alias (`*w`) the anchored node itself, marked where the anchor is; an error
+  /// in it belongs at the alias, where that value is used. So the text is composed again with
+  /// each alias replaced by a plain placeholder of its length, and the two trees are walked
+  /// together: wherever the copy has a placeholder, the real node is re-marked at the alias.
+  mutating func relocatingAliases(_ root: Node, in text: String) -> Node {
+    var scalars = Array(text.unicodeScalars)
+    var i = 0, found = false
+    while i < scalars.count {
+      let before = i == 0 ? " " : scalars[i - 1]
+      if scalars[i] == "*", [" ", "\t", "\n", "[", "{", ","].contains(before) {
+        var j = i + 1
+        while j < scalars.count, !" \t\n,[]{}".unicodeScalars.contains(scalars[j]) { j += 1 }
+        if j > i + 1 {
+          for k in i..<j { scalars[k] = "\u{E002}" }
+          found = true
+        }
+        i = j
+      } else {
+        i += 1
+      }
+    }
+    guard found, let copy = try? Yams.compose(yaml: String(String.UnicodeScalarView(scalars))) else { return root }
+    func walk(_ real: Node, _ copy: Node) -> Node {
+      switch (real, copy) {
+      case (_, .scalar(let s)) where !s.string.isEmpty && s.string.unicodeScalars.allSatisfy({ $0 == "\u{E002}" }):
+        if let mark = s.mark {
+          let anchor = real.mark.map(location)
+          aliasNotes[location(mark)] = anchor.map { "this value is the anchor's at line \($0.line), column \($0.column), used here through an alias" }
+        }
+        return LessonParser.relocated(real, to: s.mark)
+      case (.mapping(let a), .mapping(let b)) where a.count == b.count:
+        let pairs = zip(Array(a), Array(b)).map { (walk($0.0.key, $0.1.key), walk($0.0.value, $0.1.value)) }
+        return .mapping(Node.Mapping(pairs, a.tag, a.style, a.mark))
+      case (.sequence(let a), .sequence(let b)) where a.count == b.count:
+        return .sequence(Node.Sequence(zip(Array(a), Array(b)).map { walk($0.0, $0.1) }, a.tag, a.style, a.mark))
+      default:
+        return real
+      }
+    }
+    return walk(root, copy)
   }
 
   /// libyaml's problem in words an author can act on, at the place the fix belongs.

@@ -19,6 +19,7 @@ public indirect enum HTML: Sendable {
   }
 
   /// A whole page: doctype, the head every page of ours shares (with `css` inline) and `main`.
+  /// The title also goes into the printed footer (the stylesheet's `@page` rule adds page numbers).
   static func page(title: String, css: String, head: [HTML] = [], generator: Bool = false, main: [HTML]) -> String {
     let document = HTML.fragment([
       .trusted("<!DOCTYPE html>\n"),
@@ -29,12 +30,36 @@ public indirect enum HTML: Sendable {
           .fragment(generator ? [.el("meta", [("name", "generator"), ("content", "lesson (format \(Lesson.formatVersion))")])] : []),
           .el("title", [], title),
           .el("style", [], [.trusted(css)]),
+          .el("style", [], [.trusted(footerCSS(title))]),
           .fragment(head),
         ]),
         .el("body", [], [.el("main", [], main)]),
       ]),
     ])
     return document.rendered() + "\n"
+  }
+
+  /// The `@page` rule that prints `title` at the foot of every page.
+  static func footerCSS(_ title: String) -> String {
+    "@page{@bottom-left{content:\(cssString(title))}}"
+  }
+
+  /// `s` as a quoted CSS string that is also safe inside a `<style>` element: everything but
+  /// letters, digits, spaces and harmless punctuation becomes a six-digit hex escape, so no quote,
+  /// backslash, newline or `</style>` can end the string or the element.
+  static func cssString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      let safe = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+        || " .,:;!?()-+=/#%*_'".unicodeScalars.contains(scalar) || "\u{2013}\u{2014}\u{00B7}".unicodeScalars.contains(scalar)
+      if safe, scalar.value >= 0x20, scalar.value != 0x7F {
+        out.unicodeScalars.append(scalar)
+      } else {
+        let hex = String(scalar.value, radix: 16)
+        out += "\\" + String(repeating: "0", count: 6 - hex.count) + hex
+      }
+    }
+    return out + "\""
   }
 
   public func rendered() -> String {

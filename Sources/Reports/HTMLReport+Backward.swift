@@ -92,7 +92,12 @@ extension ReportContext {
           continue
         }
         guard let (formula, _) = derivative, let fp else {
-          lines.append("\(s.delta(neuron)) = \(s.out(neuron))\\left(\(s.partial("E", s.out(neuron))) - \\sum_k \(s.outSymbol)_k \\frac{\\partial E}{\\partial \(s.outSymbol)_k}\\right) = \(delta)")
+          // Softmax: every output's a and ∂E/∂a enter, so up to 4 of them with numbers.
+          let shownK = Array(0..<min(layer.neuronCount, 4))
+          let weighted = shownK.map { k in
+            "\(s.number(f.a[l][0, k], as: .out(l: l, j: k, n: 0), parenthesized: k > 0)) \\times \(s.number(b.errorSignal[l][0, k], as: .outGrad(l: l, j: k, n: 0), parenthesized: true))"
+          }.joined(separator: " + ") + (layer.neuronCount > shownK.count ? " + \\cdots" : "")
+          lines.append("\(s.delta(neuron)) = \(s.out(neuron))\\left(\(s.partial("E", s.out(neuron))) - \\sum_k \(s.outSymbol)_k \\frac{\\partial E}{\\partial \(s.outSymbol)_k}\\right) = \(s.number(f.a[l][0, j], as: outQ)) \\times \\left(\(s.number(b.errorSignal[l][0, j], as: .outGrad(l: l, j: j, n: 0))) - \\left(\(weighted)\\right)\\right) = \(delta)")
           continue
         }
         let (dE, _) = lossDerivative(r, f, k: j)
@@ -133,7 +138,12 @@ extension ReportContext {
         let xi = s.number(x[0, i], as: layerInput(l, i), parenthesized: true)
         if r.data.count > 1 {
           let scale = r.before.reduction == .mean ? "\\frac{1}{\(r.data.count)}" : ""
-          lines.append("\(s.partial("E", w)) = \(scale)\\sum_n \(s.delta(neuron))^{(n)} \\, \(input)^{(n)} = \(g)")
+          // Each sample's δ times its input, for up to 4 samples.
+          let terms = (0..<min(r.data.count, 4)).map { n in
+            "\(s.number(b.delta[l][n, j], as: .delta(l: l, j: j, n: n), parenthesized: n > 0)) \\times \(s.number((l == 0 ? f.inputs : f.a[l - 1])[n, i], as: layerInput(l, i, n: n), parenthesized: true))"
+          }.joined(separator: " + ") + (r.data.count > 4 ? " + \\cdots" : "")
+          let numeric = r.before.reduction == .mean ? "\(scale)\\left(\(terms)\\right)" : terms
+          lines.append("\(s.partial("E", w)) = \(scale)\\sum_n \(s.delta(neuron))^{(n)} \\, \(input)^{(n)} = \(numeric) = \(g)")
         } else if isOutput, !r.before.loss.fusesWith(layer.activation), let (_, fpValue) = activationDerivative(layer.activation, neuron: neuron, z: f.z[l][0, j], a: f.a[l][0, j]) {
           let fp = s.number(fpValue, from: [(.out(l: l, j: j, n: 0), f.a[l][0, j]), (.net(l: l, j: j, n: 0), f.z[l][0, j])], parenthesized: true)
           lines.append("\(s.partial("E", w)) = \(s.partial("E", s.out(neuron))) \\cdot \(s.partial(s.out(neuron), s.net(neuron))) \\cdot \(s.partial(s.net(neuron), w)) = \(s.number(b.errorSignal[l][0, j], as: .outGrad(l: l, j: j, n: 0), parenthesized: true)) \\times \(fp) \\times \(xi) = \(g)")
@@ -197,18 +207,62 @@ extension ReportContext {
         let eta = s.number(r.optimizer.learningRate)
         let g = [(p.gradQ, p.grad)]
         let before = s.number(p.before, as: p.given), after = s.number(p.after, as: p.afterQ)
+        if k >= layer.oldWeights.values.count && !layer.biasesUpdated {
+          lines.append("\(w)^{+} = \(w) = \(after) \\quad \\text{(biases stay fixed)}")
+          continue
+        }
+        // With weight decay the optimizer's g is the gradient plus λ times the parameter: say so, with numbers.
+        let decay: Double
+        switch r.optimizer {
+        case .sgd(let o): decay = o.weightDecay
+        case .rmsprop(let o): decay = o.weightDecay
+        case .adam(let o): decay = o.weightDecay
+        }
+        let gValue = p.grad + decay * p.before
+        let gNumber = s.number(gValue, from: g, parenthesized: true)
+        // g squared: brackets always, so a negative g or one in powers of ten is squared whole.
+        let gSquared = "(\(s.number(gValue, from: g)))^2"
+        // The record keeps the optimizer's state after the step only; the state before it is fresh
+        // (0) at step 1, and after that follows from the update rule, new = factor × old + fresh.
+        func previous(_ new: Double, factor: Double, fresh: Double) -> String {
+          s.number(u.step == 1 || factor == 0 ? 0 : (new - fresh) / factor, from: g, parenthesized: true)
+        }
+        if decay != 0 {
+          lines.append("g = \(s.partial("E", w)) + \\lambda \\, \(w) = \(s.number(p.grad, as: p.gradQ)) + \(s.number(decay)) \\times \(s.number(p.before, as: p.given, parenthesized: true)) = \(s.number(gValue, from: g))")
+        }
         switch r.optimizer {
         case .sgd(let o) where o.momentum == 0 && o.weightDecay == 0:
           lines.append("\(w)^{+} = \(w) - \\eta \\, \(s.partial("E", w)) = \(before) - \(eta) \\times \(s.number(p.grad, as: p.gradQ, parenthesized: true)) = \(after)")
+        case .sgd(let o) where o.momentum == 0:
+          lines.append("\(w)^{+} = \(w) - \\eta \\, g = \(before) - \(eta) \\times \(gNumber) = \(after)")
         case .sgd(let o):
           let v = p.state.first ?? 0
-          lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening)))\\,") g = \(s.number(v, from: g)), \\quad \(w)^{+} = \(w) - \\eta \\, \(o.nesterov ? "(g + \(s.number(o.momentum)) \\, v^{+})" : "v^{+}") = \(after)")
+          // The first step starts the velocity at g, as PyTorch does: no momentum term, no dampening.
+          lines.append(u.step == 1
+            ? "v^{+} = g = \(s.number(v, from: g))"
+            : "v^{+} = \(s.number(o.momentum)) \\, v + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\, ")g = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: (1 - o.dampening) * gValue)) + \(o.dampening == 0 ? "" : "(1 - \(s.number(o.dampening))) \\times ")\(gNumber) = \(s.number(v, from: g))")
+          let vNumber = s.number(v, from: g, parenthesized: true)
+          lines.append(o.nesterov
+            ? "\(w)^{+} = \(w) - \\eta \\, (g + \(s.number(o.momentum)) \\, v^{+}) = \(before) - \(eta) \\times (\(s.number(gValue, from: g)) + \(s.number(o.momentum)) \\times \(vNumber)) = \(after)"
+            : "\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(vNumber) = \(after)")
         case .rmsprop(let o):
           let sq = p.state.first ?? 0
-          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(sq, from: g)), \\quad \(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(after)")
+          let epsilon = s.number(o.epsilon)
+          lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(o.alpha)) \\times \(previous(sq, factor: o.alpha, fresh: (1 - o.alpha) * gValue * gValue)) + (1 - \(s.number(o.alpha))) \\times \(gSquared) = \(s.number(sq, from: g))")
+          // √s printed to the report's digits, as Adam's is: s itself keeps only six significant digits.
+          let scaled = "\\frac{\(s.number(gValue, from: g))}{\(s.number(sq.squareRoot(), from: g)) + \(epsilon)}"
+          if o.momentum > 0 {
+            // With momentum the step is a velocity of scaled gradients, not the scaled gradient itself.
+            let v = p.state.count > 1 ? p.state[1] : 0
+            lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: gValue / (sq.squareRoot() + o.epsilon))) + \(scaled) = \(s.number(v, from: g))")
+            lines.append("\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(s.number(v, from: g, parenthesized: true)) = \(after)")
+          } else {
+            lines.append("\(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(before) - \(eta) \\times \(scaled) = \(after)")
+          }
         case .adam(let o):
           let m = p.state.first ?? 0, v = p.state.count > 1 ? p.state[1] : 0
-          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(m, from: g)), \\quad v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(v, from: g))")
+          lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(o.beta1)) \\times \(previous(m, factor: o.beta1, fresh: (1 - o.beta1) * gValue)) + \(s.number(1 - o.beta1)) \\times \(gNumber) = \(s.number(m, from: g))")
+          lines.append("v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(o.beta2)) \\times \(previous(v, factor: o.beta2, fresh: (1 - o.beta2) * gValue * gValue)) + \(s.number(1 - o.beta2)) \\times \(gSquared) = \(s.number(v, from: g))")
           let mHat = s.number(m / (1 - pow(o.beta1, Double(u.step))), from: g), vHat = s.number((v / (1 - pow(o.beta2, Double(u.step)))).squareRoot(), from: g)
           lines.append("\(w)^{+} = \(w) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{v^{+} / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(before) - \(eta) \\times \\frac{\(mHat)}{\(vHat) + \(s.number(o.epsilon))} = \(after)")
         }

@@ -10,7 +10,7 @@ extension ReportContext {
     let title = "\(r.kind.rawValue) · network \(r.networkName) · \(dataLabel) (\(samples) sample\(samples == 1 ? "" : "s"))"
     parts.append(.el("p", [("class", "block-title")], [.el("span", [("class", "kind")], r.kind.rawValue), .text(" " + title.dropFirst(r.kind.rawValue.count + 3))]))
     if samples > 1, r.training == nil, r.gradientCheck == nil {
-      parts.append(.el("p", [("class", "note")], "The tables give every sample (long ones are folded; the JSON trace has all); the working is shown for sample 1. Gradients are of the batch error E, the \(r.before.reduction == .mean ? "mean" : "sum") of the samples' errors."))
+      parts.append(.el("p", [("class", "note")], "The tables give every sample (long ones are folded; the JSON trace has all); the working is shown for sample 1, but a weight's gradient adds up every sample's term. Gradients are of the batch error E, the \(r.before.reduction == .mean ? "mean" : "sum") of the samples' errors."))
     }
     switch r.kind {
     case .forward:
@@ -111,13 +111,17 @@ extension ReportContext {
       switch layer.activation {
       case .sigmoid:
         lines.append("\(s.out(neuron)) = \\sigma(\(s.net(neuron))) = \\frac{1}{1 + e^{-\(z)}} = \(a)")
-      case .tanh: lines.append("\(s.out(neuron)) = \\tanh(\(s.net(neuron))) = \\tanh \(z) = \(a)")
+      // Brackets round tanh's argument: `\\tanh 1 \\times 10^{-13}` would read as tanh(1) × 10⁻¹³.
+      case .tanh: lines.append("\(s.out(neuron)) = \\tanh(\(s.net(neuron))) = \\tanh(\(s.number(f.z[l][0, j], as: net))) = \(a)")
       case .relu: lines.append("\(s.out(neuron)) = \\max(0, \(s.net(neuron))) = \\max(0, \(s.number(f.z[l][0, j], as: net))) = \(a)")
       case .leakyReLU(let slope):
         lines.append("\(s.out(neuron)) = \(f.z[l][0, j] > 0 ? s.net(neuron) : "\(s.number(slope)) \\, \(s.net(neuron))") = \(f.z[l][0, j] > 0 ? "" : "\(s.number(slope)) \\times \(z) = ")\(a)")
       case .linear: lines.append("\(s.out(neuron)) = \(s.net(neuron)) = \(a)")
       case .softmax:
-        lines.append("\(s.out(neuron)) = \\frac{e^{\(s.net(neuron))}}{\\sum_k e^{\(s.netSymbol)_k}} = \(a)")
+        // Every z of the layer is in the denominator: up to 4 of them with numbers.
+        let shownZ = Array(0..<min(layer.neuronCount, 4))
+        let sum = shownZ.map { k in "e^{\(s.number(f.z[l][0, k], as: .net(l: l, j: k, n: 0)))}" }.joined(separator: " + ") + (layer.neuronCount > shownZ.count ? " + \\cdots" : "")
+        lines.append("\(s.out(neuron)) = \\frac{e^{\(s.net(neuron))}}{\\sum_k e^{\(s.netSymbol)_k}} = \\frac{e^{\(s.number(f.z[l][0, j], as: net))}}{\(sum)} = \(a)")
       }
     }
     if layer.neuronCount > 3 { lines.append("\\text{… and likewise for the other \(layer.neuronCount - 3) neurons}") }
@@ -182,6 +186,26 @@ extension ReportContext {
       lines.append("E = -\\sum_k t_k \\ln \(s.outSymbol)_k")
     case .binaryCrossEntropy:
       lines.append("E = -\\sum_k \\left[t_k \\ln \(s.outSymbol)_k + (1 - t_k)\\ln(1 - \(s.outSymbol)_k)\\right]")
+    }
+    // Each output's term with numbers, as for the half squared error above.
+    if r.before.loss != .halfSquaredError {
+      for k in shown {
+        let e = "E_{\(Symbols.plain(Substring(outputs[k])))}", t = s.target(outputs[k]), a = s.out(outputs[k])
+        let tn = s.number(r.data.targets[0, k], as: .target(k: k, n: 0), parenthesized: true)
+        let an = s.number(f.outputs[0, k], as: .out(l: last, j: k, n: 0), parenthesized: true)
+        // ln's argument in brackets, so a number in powers of ten stays whole.
+        let aBare = s.number(f.outputs[0, k], as: .out(l: last, j: k, n: 0))
+        let term = s.number(loss.terms[0, k], as: .outputError(k: k, n: 0))
+        switch r.before.loss {
+        case .meanSquaredError:
+          lines.append("\(e) = \\tfrac{1}{K}(\(t) - \(a))^2 = \\tfrac{1}{\(outputs.count)}(\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) - \(an))^2 = \(term)")
+        case .crossEntropy:
+          lines.append("\(e) = -\(t) \\ln \(a) = -\(tn) \\times \\ln(\(aBare)) = \(term)")
+        case .binaryCrossEntropy:
+          lines.append("\(e) = -\\left[\(t) \\ln \(a) + (1 - \(t)) \\ln(1 - \(a))\\right] = -\\left[\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) \\times \\ln(\(aBare)) + (1 - \(tn)) \\times \\ln(1 - \(an))\\right] = \(term)")
+        case .halfSquaredError: break
+        }
+      }
     }
     let terms = shown.map { s.number(loss.terms[0, $0], as: .outputError(k: $0, n: 0), parenthesized: $0 > 0) }.joined(separator: " + ")
       + (outputs.count > shown.count ? " + \\cdots" : "")

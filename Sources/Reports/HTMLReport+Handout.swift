@@ -218,10 +218,29 @@ struct BlankSet: Sendable {
     input.blank{font:inherit;font-variant-numeric:tabular-nums;width:8.5em;max-width:100%;border:0;border-bottom:1.5px solid var(--fg);background:transparent;color:var(--fg);text-align:right;padding:0 .2em}
     input.blank[data-state=right]{border-bottom-color:var(--pass);background:color-mix(in srgb,var(--pass) 12%,transparent)}
     input.blank[data-state=wrong],input.blank[data-state=nan]{border-bottom-color:var(--fail)}
+    input.blank[data-state=more]{border-bottom-color:var(--warn)}
     .blank-mark{font-size:.85em;margin-left:.25em;color:var(--muted)}
+    .value.blank-cell{border-bottom:0}
+    /* Chromium draws a box's border over the operator before it; a margin keeps "= [ ]" apart. */
+    mrow.boxed{margin-left:.25em}
     .key-answer{background:color-mix(in srgb,var(--warn) 22%,transparent);font-weight:600}
     .sheet-banner{padding:.4rem .8rem;border-radius:4px;background:var(--panel);border-left:3px solid var(--warn)}
-    @media print{input.blank{border:0;border-bottom:1px solid #000;background:none}.blank-mark{display:none}.sheet-banner{border:0;padding:0}}
+    .sheet-id{display:flex;flex-wrap:wrap;gap:.6rem 2rem;align-items:baseline;margin:.6rem 0 1rem;font-size:1.05rem}
+    .sheet-id label{display:flex;align-items:baseline;gap:.5em;flex:1 1 14rem}
+    .sheet-id input{flex:1;min-width:8em;font:inherit;border:0;border-bottom:1.5px solid var(--fg);background:transparent;color:var(--fg);padding:0 .2em}
+    .sheet-variant{font-weight:600;white-space:nowrap}
+    @media print{
+      .blank-mark{display:none}.sheet-banner{border:0;padding:0}
+      /* Room to write six digits by hand: about 36 mm by 7.5 mm on paper, in tables, sentences and working. */
+      input.blank{width:36mm;height:7.5mm;border:.6pt solid #000;border-radius:1mm;background:none;vertical-align:middle;box-sizing:border-box}
+      mrow.boxed{border-width:.6pt!important}
+      mrow.boxed>mspace{width:0}
+      mrow.boxed>mspace:first-child{width:30mm;padding:2mm 0}
+      /* Browsers leave backgrounds out of print by default; a key's highlight must stay. */
+      .key-answer{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+      .sheet-id{font-size:11pt;margin:.2rem 0 .8rem}
+      .sheet-id input{height:8mm;border-bottom:.8pt solid #000}
+    }
     """
 }
 
@@ -236,15 +255,21 @@ extension HTMLReport {
   static func render(_ run: ExecutedLesson, worksheet: Worksheet, context: ReportContext) -> String {
     let count = Set(worksheet.blanks.map { BlankSet.Key($0.quantity, $0.value) }).count
     var banner: [HTML] = []
-    let note = worksheet.note.map { " \($0)." } ?? ""
     switch worksheet.kind {
     case .handout:
+      // Who and which variant, on paper and on screen: typed here it prints with the sheet.
+      banner.append(.el("div", [("class", "sheet-id"), ("role", "group"), ("aria-label", "Student")], [
+        .el("label", [], [.text("Name"), .el("input", [("class", "sheet-field"), ("type", "text"), ("name", "student-name"), ("autocomplete", "off")])]),
+        .el("label", [], [.text("Student ID"), .el("input", [("class", "sheet-field"), ("type", "text"), ("name", "student-id"), ("autocomplete", "off")])]),
+        .el("span", [("class", "sheet-variant")], worksheet.note ?? "Variant: none (the lesson's own numbers)"),
+      ]))
       banner.append(.el("p", [("class", "sheet-banner")],
-        "Worksheet.\(note) Work out the \(count) blank value\(count == 1 ? "" : "s") by hand and type each into its box: a tick means it agrees to 4 significant figures. Nothing you type leaves this page."))
+        "Worksheet. Work out the \(count) blank value\(count == 1 ? "" : "s") by hand and type each into its box: a tick means it is right to \(worksheet.rounding ?? run.lesson.settings.rounding); a tick with \u{201C}give more digits\u{201D} means it is right as far as it goes. Nothing you type leaves this page."))
       return render(run, context: context, head: [.el("style", [], [.trusted(BlankSet.css)])], banner: banner, titleSuffix: " (worksheet)")
         .replacingOccurrences(of: "</body>", with: "<script>\n\(BlankSet.script)\n</script>\n</body>")
     case .key:
-      banner.append(.el("p", [("class", "sheet-banner")], "Answer key.\(note) The \(count) value\(count == 1 ? "" : "s") the worksheet leaves blank are highlighted."))
+      let which = worksheet.note.map { " — " + $0.prefix(1).lowercased() + $0.dropFirst() } ?? ""
+      banner.append(.el("p", [("class", "sheet-banner")], "Answer key\(which). The \(count) value\(count == 1 ? "" : "s") the worksheet leaves blank are highlighted."))
       return render(run, context: context, head: [.el("style", [], [.trusted(BlankSet.css)])], banner: banner, titleSuffix: " (answer key)")
     }
   }

@@ -31,6 +31,7 @@ public enum HTMLReport {
       case .checks(let results, _): body.append(context.checks(results))
       case .graph(let g): body.append(context.graph(g))
       }
+      body += context.warnings(after: item)
     }
     if let stop = run.stoppedEarly {
       body.append(.el("div", [("class", "stopped"), ("role", "alert")], [
@@ -70,6 +71,27 @@ extension HTMLReport {
     case .directive(let r): r.location.line
     case .checks(_, let location): location.line
     case .graph(let g): g.location.line
+    }
+  }
+}
+
+extension ReportContext {
+  /// The run's warnings about the block just rendered (a rate of 0, saturated neurons), as a
+  /// visible note under it. Left out of worksheets, whose values they might give away.
+  /// A diagnostic's text with its `backticked` names set as code, as the terminal shows them quoted.
+  static func codeSpans(_ text: String) -> [HTML] {
+    text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { i, part in
+      i % 2 == 1 ? .el("code", [], String(part)) : .text(String(part))
+    }
+  }
+
+  func warnings(after item: ExecutedItem) -> [HTML] {
+    guard case .directive(let result) = item, format.blanks?.hides != true else { return [] }
+    return run.warnings.filter { $0.location == result.location }.map { w in
+      .el("div", [("class", "warning"), ("role", "note")], [
+        .el("strong", [], "Warning: "),
+        .fragment(Self.codeSpans("\(w.message). " + w.notes.map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(separator: " "))),
+      ])
     }
   }
 }

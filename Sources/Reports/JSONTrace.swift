@@ -31,6 +31,12 @@ public enum JSONTrace {
     ]
     let results = run.checks
     top.append(("checks", .object([("passed", .number(Double(results.filter(\.passed).count))), ("failed", .number(Double(results.filter { !$0.passed }.count)))])))
+    // Only when there are any, so a lesson without warnings keeps the trace it had.
+    if !run.warnings.isEmpty {
+      top.append(("warnings", .array(run.warnings.map { w in
+        .object([("line", .number(Double(w.location.line))), ("column", .number(Double(w.location.column))), ("message", .string(w.message)), ("notes", .strings(w.notes))])
+      })))
+    }
     if let stop = run.stoppedEarly {
       top.append(("stopped", .object([("line", .number(Double(stop.location.line))), ("message", .string(stop.message)), ("notes", .strings(stop.notes))])))
     }

@@ -43,20 +43,43 @@ enum Stylesheet {
     .value.missing{color:var(--fail)}
     .total{font-weight:600}
     .stopped{border:2px solid var(--fail);padding:.6rem 1rem;color:var(--fail);border-radius:4px}
+    .warning{border-left:3px solid var(--warn);background:var(--panel);padding:.4rem .8rem;margin:.6rem 0;border-radius:4px}
     details.working{margin:.3rem 0 .9rem}
     details.working summary{cursor:pointer;color:var(--muted);font-size:.92rem}
     figure{margin:.8rem 0;overflow-x:auto}
     figure svg{max-width:100%;height:auto}
     .image-alt{color:var(--muted);font-style:italic}
+    /* Paper: A4, the lesson's title and page numbers in the footer (HTML.page adds the title). Blocks may
+       break across pages, their rows, formulas and figures may not; short tables stay whole. */
+    @page{size:A4;margin:13mm 14mm 15mm;\
+    @bottom-left{font:8.5pt system-ui,"DejaVu Sans",Arial,sans-serif;color:#555}\
+    @bottom-right{content:counter(page) " / " counter(pages);font:8.5pt system-ui,"DejaVu Sans",Arial,sans-serif;color:#555}}
     @media print{
       :root{--bg:#fff;--fg:#000;--panel:#fff}
-      body{font-size:11pt}
+      body{font-size:10pt;line-height:1.4}
       main{max-width:none;padding:0}
       nav.toc{display:none}
-      .block{border-left-width:2px;background:none;padding:.2rem .6rem}
-      table,figure,.math-display,pre,details{break-inside:avoid;page-break-inside:avoid}
-      h1,h2,h3,.block-title,caption{break-after:avoid;page-break-after:avoid}
+      h1{font-size:17pt;margin:0 0 .4rem}
+      h2{font-size:13pt;margin:1rem 0 .35rem}
+      h3{font-size:11pt;margin:.8rem 0 .3rem}
+      p{margin:.35rem 0;orphans:2;widows:2}
+      .block{margin:.5rem 0 .7rem;border-left-width:2px;background:none;padding:.1rem .5rem}
+      tr,figure,svg,.math-display,pre,.stopped,.warning{break-inside:avoid;page-break-inside:avoid}
+      table:not(:has(tr:nth-child(13))){break-inside:avoid;page-break-inside:avoid}
+      h1,h2,h3,.block-title,caption,details>summary{break-after:avoid;page-break-after:avoid}
       thead{display:table-header-group}
+      .table-wrap,.math-display{overflow:visible}
+      .table-wrap{margin:.3rem 0}
+      th,td{padding:.1rem .55rem}
+      caption{padding:.1rem 0 .15rem}
+      .math-display{margin:.25rem 0}
+      figure{margin:.4rem 0}
+      /* Worked arithmetic is mostly narrow: formulas sit side by side where they fit, one per line where not. */
+      details.working{margin:.15rem 0 .4rem}
+      details.working[open]::details-content{display:flex;flex-wrap:wrap;align-items:flex-start;column-gap:2.5em}
+      details.working>.math-display{flex:0 1 auto;margin-left:1.5em}
+      /* break-after on the summary does not reach into the flex box; so the first formula holds on to it. */
+      details.working::details-content,details.working>.math-display:first-of-type{break-before:avoid;page-break-before:avoid}
       a{color:inherit;text-decoration:none}
       .verdict,.summary{print-color-adjust:exact;-webkit-print-color-adjust:exact}
     }

@@ -124,11 +124,11 @@ struct TeachingTests {
       #expect(!handout.contains(exact), "the worksheet holds \(exact)")
       #expect(!handout.contains(digits) || digits.filter(\.isNumber).count < 5, "the worksheet shows the digits \(digits)")
     }
-    // Inputs that check in the browser, an empty line in print, no checks (they state answers).
+    // Inputs that check in the browser, an empty box to write in on paper, no checks (they state answers).
     #expect(handout.contains(#"<input class="blank""#))
     #expect(handout.contains(#"aria-label="h1.net" data-check=""#))
     #expect(handout.contains("<script>"))
-    #expect(handout.contains("@media print{input.blank{border:0;border-bottom:1px solid #000"))
+    #expect(handout.contains("input.blank{width:36mm;height:7.5mm;border:.6pt solid #000"))
     #expect(!handout.contains("<caption>Checks</caption>"))
     #expect(key.contains("<caption>Checks</caption>"))
     #expect(!key.contains("<script"))

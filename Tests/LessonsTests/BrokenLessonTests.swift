@@ -22,15 +22,16 @@ enum BrokenLessons {
 
   struct Missing: Error, CustomStringConvertible { var description: String }
 
-  /// Parses and, when parsing found no errors, runs the lesson, as `lesson run` does; then
+  /// Parses and runs the lesson, as `lesson run` does; then
   /// prints each diagnostic as its `file:line:column: severity: message` line and its notes.
   static func diagnostics(of name: String) throws -> String {
     let source = try String(contentsOf: folder.appendingPathComponent(name + ".md"), encoding: .utf8)
     let (lesson, parsed) = Lesson.parse(source, file: name + ".md")
-    var all = parsed
-    if !parsed.contains(where: { $0.severity == .error }) {
-      all += LessonRunner.run(lesson, loader: loader).1
-    }
+    // After parse errors the lesson still runs, for the errors that do not depend on the
+    // broken blocks, and everything is reported in reading order (as LessonRunner.run(source:) does).
+    let broken = parsed.contains(where: { $0.severity == .error })
+    let ran = LessonRunner.run(lesson, loader: loader, diagnosticsOnly: broken).1
+    let all = broken ? (parsed + ran).inReadingOrder : parsed + ran
     return all.map { d in ([d.description] + d.notes.map { "  note: " + $0 }).joined(separator: "\n") + "\n" }.joined()
   }
 }

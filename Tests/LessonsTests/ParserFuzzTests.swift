@@ -45,15 +45,14 @@ struct ParserFuzzTests {
     }
   }
 
-  /// Parses, and runs when parsing found no errors, as `lesson run` does.
+  /// Parses and runs, as `lesson run` does (after parse errors too, for the independent ones).
   func parseAndRun(_ source: String, loader: @escaping LessonRunner.Loader = { _ in throw LessonRunner.LoaderUnavailable() }) -> [Diagnostic] {
     let (lesson, parsed) = Lesson.parse(source, file: "fuzz.md")
-    if parsed.contains(where: { $0.severity == .error }) { return parsed }
     var limits = RunLimits()
     limits.work = 1e7
     limits.iterations = 1_000
     limits.dataNumbers = 10_000
-    return parsed + LessonRunner.run(lesson, limits: limits, loader: loader).1
+    return parsed + LessonRunner.run(lesson, limits: limits, loader: loader, diagnosticsOnly: parsed.contains { $0.severity == .error }).1
   }
 
   static let networkBody = "inputs: [i1, i2]\nlayers:\n  - neurons: [h1]\n    weights: [[0.1, 0.2]]\n  - neurons: [o1]\nlearning-rate: 0.5\n"

@@ -64,7 +64,8 @@ struct WorksheetTests {
     #expect(blanks.map(\.name) == ["o1.z"])
     let (handout, leaks) = HTMLReport.worksheet(run, Worksheet(kind: .handout, blanks: blanks, salt: "s"))
     for shown in ["0.650000000", ">0.65<", "\"0.65\"", "z 0.65", ">0.65 "] { #expect(!handout.contains(shown), "the worksheet shows \(shown)") }
-    #expect(handout.contains("z ______"))
+    // The diagram draws the blank as its label and a box to write in (NetworkDiagram).
+    #expect(handout.contains("net 0.65") == false && handout.contains("\">z</text>\n<rect class=\"fig-blank\""))
     #expect(handout.contains(#"aria-label="o1.z""#))
     #expect(handout.contains("0.6570"))  // o1.a = σ(0.65) was not asked for
     #expect(leaks.isEmpty, "\(leaks.map(\.message))")

@@ -546,3 +546,71 @@ func stylesheet() {
   #expect(css.contains("paint-order:stroke"))
   #expect(css.contains("stroke:var(--bg"))
 }
+
+// MARK: - Worksheet blanks in the network diagram
+
+/// Every number in a path's `d`, as y coordinates (the odd positions of M/L pairs).
+private func pathYs(_ parsed: ParsedSVG) -> [Double] {
+  parsed.named("path").flatMap { path -> [Double] in
+    let numbers = path.attributes["d"]!.split(whereSeparator: { "ML ".contains($0) }).compactMap { Double($0) }
+    return stride(from: 1, to: numbers.count, by: 2).map { numbers[$0] }
+  }
+}
+
+@Test("a blank value under a neuron is its label and a box on a white ground, drawn over the edges")
+func networkBlankNeuronLines() {
+  let layers: [NetworkDiagram.Layer] = mazurLayers.enumerated().map { l, layer in
+    var layer = layer
+    if l > 0 { layer.neurons = layer.neurons.map { .init($0.name, lines: ["net ______", "out 0.5933"]) } }
+    return layer
+  }
+  let svg = NetworkDiagram(id: "b", title: "", description: "", layers: layers).svg()
+  let parsed = ParsedSVG.parse(svg)!
+  let boxes = parsed.withClass("fig-blank")
+  #expect(boxes.count == 4)
+  #expect(boxes.allSatisfy { $0.attributes["width"] == "110" && $0.attributes["height"] == "28" })
+  #expect(parsed.withClass("fig-blank-label").map(\.text) == ["net", "net", "net", "net"])
+  #expect(parsed.elements.allSatisfy { !$0.text.contains("___") })
+  // Later in the document is on top: each box hides any edge under it.
+  let lastPath = parsed.elements.lastIndex { $0.name == "path" }!
+  let firstBox = parsed.elements.firstIndex { $0.attributes["class"] == "fig-blank" }!
+  #expect(lastPath < firstBox)
+  // Each box sits below its neuron's circle and above the next line of text.
+  for (box, circle) in zip(boxes, parsed.named("circle").dropFirst(2)) {
+    #expect(Double(box.attributes["y"]!)! > Double(circle.attributes["cy"]!)! + 20)
+  }
+}
+
+@Test("blank edge labels keep their name on the edge; their boxes stand in a legend below every edge")
+func networkBlankEdgeLegend() {
+  let diagram = NetworkDiagram(
+    id: "e", title: "", description: "", layers: mazurLayers,
+    edgeLabel: { edge in
+      guard edge.layer == 1 else { return [] }
+      let number = 5 + 2 * edge.to + edge.from  // w5, w6 into o1; w7, w8 into o2
+      return ["∂E/∂w\(number) ______"]
+    })
+  let parsed = ParsedSVG.parse(diagram.svg())!
+  let onEdges = parsed.elements.filter { $0.name == "text" && $0.text.hasPrefix("∂E/∂w") && $0.attributes["class"] == nil }
+  #expect(Set(onEdges.map(\.text)) == ["∂E/∂w5", "∂E/∂w6", "∂E/∂w7", "∂E/∂w8"])
+  // The legend reads in the order of the edges into each neuron: w5, w6 into o1, then w7, w8.
+  #expect(parsed.withClass("fig-blank-label").map(\.text) == ["∂E/∂w5", "∂E/∂w6", "∂E/∂w7", "∂E/∂w8"])
+  let boxes = parsed.withClass("fig-blank")
+  #expect(boxes.count == 4)
+  let lowestEdge = pathYs(parsed).max()!
+  let lowestCircle = parsed.named("circle").map { Double($0.attributes["cy"]!)! + 20 }.max()!
+  for box in boxes { #expect(Double(box.attributes["y"]!)! > max(lowestEdge, lowestCircle)) }
+  let height = Double(parsed.named("svg")[0].attributes["height"]!)!
+  #expect(boxes.allSatisfy { Double($0.attributes["y"]!)! + 28 <= height })
+}
+
+@Test("blank edge labels that would read the same are numbered, on the edge and in the legend")
+func networkBlankEdgeNumbers() {
+  let diagram = NetworkDiagram(
+    id: "e", title: "", description: "", layers: mazurLayers,
+    edgeLabel: { edge in edge.layer == 0 ? ["∂E/∂w ______"] : [] })
+  let parsed = ParsedSVG.parse(diagram.svg())!
+  let tags = parsed.elements.filter { $0.name == "text" && $0.text.hasPrefix("(") && $0.attributes["class"] == nil }.map(\.text)
+  #expect(Set(tags) == ["(1)", "(2)", "(3)", "(4)"])
+  #expect(parsed.withClass("fig-blank-label").map(\.text) == ["(1) ∂E/∂w", "(2) ∂E/∂w", "(3) ∂E/∂w", "(4) ∂E/∂w"])
+}

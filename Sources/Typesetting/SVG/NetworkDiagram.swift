@@ -13,6 +13,12 @@
 /// - Layers with more than ``condenseThreshold`` neurons show their first three, a
 ///   "⋮ (n more)" marker and their last two; edges join shown neurons only. Indices in
 ///   ``Edge`` always refer to the caller's full layers.
+/// - A value written as a run of underscores ("net ______", as a worksheet prints a blank) is a
+///   blank to write in by hand: under a neuron it becomes its label and a 110 × 28 box (29 × 7 mm
+///   when printed unscaled), on a white ground drawn over the edges, so no line runs through it;
+///   a neuron's boxes line up. An edge has no room for such a box, so a blank edge label is only
+///   its name (or a number when names repeat), and the boxes stand in a legend under the
+///   diagram, clear of every edge.
 public struct NetworkDiagram: Sendable, Equatable {
   /// One unit: a name and up to three value lines.
   public struct Neuron: Sendable, Equatable {
@@ -106,6 +112,53 @@ public struct NetworkDiagram: Sendable, Equatable {
   private static let labelLine = 12.0
   private static let slotGap = 14.0
   private static let pad = 8.0
+  private static let blankWidth = 110.0
+  private static let blankHeight = 28.0
+  private static let blankLine = 33.0
+
+  /// The label of a blank line ("net ______" → "net"), or nil when the line shows a value.
+  static func blankLabel(_ line: String) -> String? {
+    guard let r = line.range(of: "___") else { return nil }
+    var label = Substring(line[..<r.lowerBound])
+    while label.last == " " { label = label.dropLast() }
+    return String(label)
+  }
+
+  /// The room for the labels before a neuron's blank boxes, so its boxes line up: the widest label and a space.
+  private static func labelColumn(_ lines: [String]) -> Double {
+    let widest = lines.compactMap(blankLabel).map { SVG.estimatedWidth($0, fontSize: valueFont) }.max() ?? 0
+    return widest > 0 ? widest + 4 : 0
+  }
+
+  /// The width of a neuron's value lines: the widest text, or the labels and boxes of its blanks.
+  private static func linesWidth(_ lines: [String]) -> [Double] {
+    lines.map { line in
+      blankLabel(line) == nil ? SVG.estimatedWidth(line, fontSize: valueFont) : labelColumn(lines) + blankWidth
+    }
+  }
+
+  private static func lineHeight(_ line: String) -> Double { blankLabel(line) == nil ? valueLine : blankLine }
+
+  /// Edge labels with every blank line replaced by a tag, and the legend entries that carry the
+  /// boxes, edge by edge into each neuron in turn (as weights are usually numbered). Tags are the
+  /// labels' names, or "(1)", "(2)", … when two names would be the same or a name is empty.
+  private func taggedEdgeLabels(slots: [[Slot]]) -> (labels: [Edge: [String]], legend: [String]) {
+    let ordered = edgeLabels.keys.filter { isShown($0, slots: slots) }
+      .sorted { ($0.layer, $0.to, $0.from) < ($1.layer, $1.to, $1.from) }
+    var names: [String] = []
+    for edge in ordered { for line in edgeLabels[edge]!.prefix(2) { if let l = Self.blankLabel(line) { names.append(l) } } }
+    let numbered = Set(names).count < names.count || names.contains("")
+    var labels = edgeLabels
+    var legend: [String] = []
+    for edge in ordered {
+      labels[edge] = edgeLabels[edge]!.map { line in
+        guard let name = Self.blankLabel(line) else { return line }
+        legend.append(numbered ? "(\(legend.count + 1))\(name.isEmpty ? "" : " " + name)" : name)
+        return numbered ? "(\(legend.count))" : name
+      }
+    }
+    return (labels, legend)
+  }
 
   /// The diagram as an `<svg>` element.
   public func svg() -> String {
@@ -118,18 +171,19 @@ public struct NetworkDiagram: Sendable, Equatable {
     let fitsInside: (String) -> Bool = { SVG.estimatedWidth($0, fontSize: Self.nameFont) <= 2 * r - 8 }
     let namesAbove = allShown.contains { !fitsInside($0.name) }
     let aboveHeight = namesAbove ? 16.0 : 0
-    let maxLines = allShown.map { min($0.lines.count, 3) }.max() ?? 0
-    let linesHeight = maxLines > 0 ? 4 + Double(maxLines) * Self.valueLine : 0
+    let tallestLines = allShown.map { $0.lines.prefix(3).map(Self.lineHeight).reduce(0, +) }.max() ?? 0
+    let linesHeight = tallestLines > 0 ? 4 + tallestLines : 0
     let slotHeight = aboveHeight + 2 * r + linesHeight + Self.slotGap
 
-    // Labels of shown edges only.
+    // Labels of shown edges only; blanks among them become tags, their boxes a legend.
+    let (edgeLabels, legend) = taggedEdgeLabels(slots: slots)
     var labelWidth = 0.0
     for (edge, lines) in edgeLabels where isShown(edge, slots: slots) {
       for line in lines.prefix(2) { labelWidth = max(labelWidth, SVG.estimatedWidth(line, fontSize: Self.labelFont)) }
     }
     let moreTexts = slots.joined().compactMap { if case .more(let n) = $0 { "(\(n) more)" } else { nil } }
     let columnWidth = 8 + ([2 * r]
-      + allShown.flatMap { $0.lines.prefix(3).map { SVG.estimatedWidth($0, fontSize: Self.valueFont) } }
+      + allShown.flatMap { Self.linesWidth(Array($0.lines.prefix(3))) }
       + allShown.filter { !fitsInside($0.name) }.map { SVG.estimatedWidth($0.name, fontSize: Self.nameFont) }
       + layers.map { SVG.estimatedWidth($0.name, fontSize: 11) }
       + layers.compactMap(\.bias).map { SVG.estimatedWidth($0, fontSize: Self.labelFont) }
@@ -143,8 +197,14 @@ public struct NetworkDiagram: Sendable, Equatable {
     let biasRow = hasBias ? 40.0 : 0
     let contentTop = namesRow + biasRow + 4
     let tallest = slots.map { Double($0.count) * slotHeight }.max() ?? 0
-    let height = contentTop + max(tallest - Self.slotGap, 0) + Self.pad
     let width = 2 * Self.pad + columnWidth + Double(max(layers.count - 1, 0)) * gap
+    let legendEntryWidth = (legend.map { SVG.estimatedWidth($0, fontSize: Self.valueFont) }.max() ?? 0) + 4 + Self.blankWidth + 24
+    let legendColumns = max(1, Int((width - 2 * Self.pad + 24) / legendEntryWidth))
+    let legendRows = (legend.count + legendColumns - 1) / legendColumns
+    let legendTop = contentTop + max(tallest - Self.slotGap, 0) + 10
+    let height = legend.isEmpty
+      ? contentTop + max(tallest - Self.slotGap, 0) + Self.pad
+      : legendTop + Double(legendRows) * Self.blankLine + Self.pad
 
     let columnX: (Int) -> Double = { Self.pad + columnWidth / 2 + Double($0) * gap }
     // Centre of the circle in slot `s` of layer `l`.
@@ -222,11 +282,17 @@ public struct NetworkDiagram: Sendable, Equatable {
           units.append(.element("text", [
             ("class", "fig-name"), ("x", n(x)), ("y", n(nameY)), ("text-anchor", "middle"),
           ], [.text(neuron.name)]))
-          for (i, line) in neuron.lines.prefix(3).enumerated() {
-            let baseline = y + r + 4 + Double(i) * Self.valueLine + 0.8 * Self.valueFont
-            units.append(.element("text", [
-              ("class", "fig-value"), ("x", n(x)), ("y", n(baseline)), ("text-anchor", "middle"),
-            ], [.text(line)]))
+          var top = y + r + 4
+          let labels = Self.labelColumn(Array(neuron.lines.prefix(3)))
+          for line in neuron.lines.prefix(3) {
+            if Self.blankLabel(line) != nil {
+              units += Self.blank(line, boxX: x - (labels + Self.blankWidth) / 2 + labels, top: top)
+            } else {
+              units.append(.element("text", [
+                ("class", "fig-value"), ("x", n(x)), ("y", n(top + 0.8 * Self.valueFont)), ("text-anchor", "middle"),
+              ], [.text(line)]))
+            }
+            top += Self.lineHeight(line)
           }
         case .more(let hidden):
           units.append(.element("text", [
@@ -239,9 +305,32 @@ public struct NetworkDiagram: Sendable, Equatable {
 
     var content = edges + biasNodes + units
     if !labels.isEmpty { content.append(.element("g", [("class", "fig-labels")], labels)) }
+    for (i, entry) in legend.enumerated() {
+      let left = Self.pad + Double(i % legendColumns) * legendEntryWidth
+      let boxX = left + SVG.estimatedWidth(entry, fontSize: Self.valueFont) + 4
+      content += Self.blank(entry + " ______", boxX: boxX, top: legendTop + Double(i / legendColumns) * Self.blankLine)
+    }
     return SVG.document(
       id: id, kind: "network", width: width, height: height,
       title: title, description: description, content: content)
+  }
+
+  /// A blank line `blankLine` high from `top`: its label ending just before the box at `boxX`.
+  private static func blank(_ line: String, boxX: Double, top: Double) -> [SVGNode] {
+    let label = blankLabel(line) ?? ""
+    let n = SVG.number
+    var nodes: [SVGNode] = []
+    if !label.isEmpty {
+      nodes.append(.element("text", [
+        ("class", "fig-value fig-blank-label"), ("x", n(boxX - 4)), ("y", n(top + blankLine / 2 + 0.35 * valueFont)),
+        ("text-anchor", "end"),
+      ], [.text(label)]))
+    }
+    nodes.append(.empty("rect", [
+      ("class", "fig-blank"), ("x", n(boxX)), ("y", n(top + (blankLine - blankHeight) / 2)),
+      ("width", n(blankWidth)), ("height", n(blankHeight)), ("rx", "2"),
+    ]))
+    return nodes
   }
 
   /// Whether both ends of `edge` are drawn.

@@ -23,6 +23,8 @@ extension SVG {
     .fig .fig-bias{fill:var(--bg,#fff);stroke:var(--accent2,#d55e00);stroke-width:1.5}
     .fig .fig-bias-mark{font-size:10px;font-weight:600;fill:var(--accent2,#d55e00)}
     .fig .fig-bias-edge{fill:none;stroke:var(--accent2,#d55e00);stroke-width:1;stroke-dasharray:4 3;stroke-opacity:.7}
+    .fig .fig-blank{fill:var(--bg,#fff);stroke:currentColor;stroke-width:1}
+    .fig .fig-blank-label{paint-order:stroke;stroke:var(--bg,#fff);stroke-width:3px;stroke-linejoin:round}
     .fig .fig-labels text{font-size:10.5px;paint-order:stroke;stroke:var(--bg,#fff);stroke-width:3px;stroke-linejoin:round}
     .fig .fig-grid{fill:none;stroke:var(--grid,#e5e5e5);stroke-width:1}
     .fig .fig-axis{fill:none;stroke:currentColor;stroke-width:1}
