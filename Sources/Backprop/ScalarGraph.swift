@@ -222,25 +222,29 @@ public struct ScalarGraph: Sendable, Hashable {
   /// Every path from `node` to `output`, each as the edges it follows from `node` onwards.
   /// The chain rule's sum over paths: ∂output/∂node = Σ over paths of the product of their local
   /// derivatives. Stops after `limit` paths (their number can grow exponentially with depth).
-  public func paths(from node: Int, to output: Int, limit: Int = 64) -> [[Edge]] {
-    let relevant = edges(endingAt: output)
+  /// `edges` are ``edges(endingAt:)`` for `output`, when the caller has them already.
+  public func paths(from node: Int, to output: Int, limit: Int = 64, edges relevant: [Edge]? = nil) -> [[Edge]] {
     var outgoing: [Int: [Edge]] = [:]
-    for e in relevant { outgoing[e.from, default: []].append(e) }
+    for e in relevant ?? edges(endingAt: output) { outgoing[e.from, default: []].append(e) }
+    guard node == output || outgoing[node] != nil else { return [] }
+    // Depth first with an explicit stack (a path can be as long as the graph); every edge kept
+    // leads to the output, so each step is on the way to a path and the walk ends after at most
+    // `limit` paths' worth of steps.
     var found: [[Edge]] = []
     var path: [Edge] = []
-    func walk(_ n: Int) {
-      if found.count >= limit { return }
-      if n == output {
-        found.append(path)
-        return
-      }
-      for e in outgoing[n] ?? [] {
-        path.append(e)
-        walk(e.to)
-        path.removeLast()
+    var stack: [(node: Int, next: Int)] = [(node, 0)]
+    while let top = stack.last, found.count < limit {
+      let leaving = top.node == output ? [] : outgoing[top.node] ?? []
+      if top.node == output { found.append(path) }
+      if top.next < leaving.count {
+        stack[stack.count - 1].next += 1
+        path.append(leaving[top.next])
+        stack.append((leaving[top.next].to, 0))
+      } else {
+        stack.removeLast()
+        if !path.isEmpty { path.removeLast() }
       }
     }
-    if node == output || outgoing[node] != nil { walk(node) }
     return found
   }
 }

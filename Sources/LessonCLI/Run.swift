@@ -24,6 +24,12 @@ struct RunOptions: ParsableArguments {
   @Option(help: "Most numbers (inputs and targets) in one data set.")
   var maxData: Int = RunLimits().dataNumbers
 
+  @Option(help: "Most nodes in all of a lesson's graph blocks together.")
+  var maxGraphNodes: Int = RunLimits().graphNodes
+
+  @Option(help: "Largest lesson file, in bytes, checked before it is parsed.")
+  var maxInputBytes: Int = RunLimits().inputBytes
+
   var limits: RunLimits {
     var l = RunLimits()
     l.parameters = maxParameters
@@ -31,6 +37,8 @@ struct RunOptions: ParsableArguments {
     l.iterations = maxIterations
     l.recorded = maxRecorded
     l.dataNumbers = maxData
+    l.graphNodes = maxGraphNodes
+    l.inputBytes = maxInputBytes
     return l
   }
 }
@@ -46,6 +54,12 @@ struct LessonOutcome {
   static func execute(_ argument: String, limits: RunLimits, variant: Int? = nil, loader: LessonRunner.Loader? = nil) throws -> LessonOutcome {
     let url = try LessonFiles.locate(argument)
     let display = argument.contains("/") || FileManager.default.fileExists(atPath: argument) ? argument : url.path
+    // Before reading: a 50 MB file took half a minute and a gigabyte to reach its first error.
+    if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > limits.inputBytes {
+      let problem = Diagnostic.error("the lesson is \(size) bytes, over the limit of \(limits.inputBytes)", at: SourceLocation(file: display, line: 1, column: 1),
+        notes: ["raise the limit on purpose with `--max-input-bytes N`"])
+      return LessonOutcome(url: url, source: "", run: nil, diagnostics: [problem])
+    }
     let source: String
     do {
       source = try LessonFiles.read(url)

@@ -23,8 +23,14 @@ public struct Diagnostic: Sendable, Hashable, Error, CustomStringConvertible {
 
   /// The diagnostic as a compiler prints it: the location line, the source line and a caret.
   public func formatted(source: String?) -> String {
+    formatted(line: source.flatMap { Self.line(location.line, of: $0) })
+  }
+
+  /// The same, given the text of the diagnostic's line: a printer with many diagnostics for one
+  /// file splits it into lines once (finding each line anew made 50,000 errors quadratic).
+  public func formatted(line text: String?) -> String {
     var out = description
-    if let source, let text = Self.line(location.line, of: source) {
+    if let text {
       let prefix = String(text.unicodeScalars.prefix(max(location.column - 1, 0)).map { $0 == "\t" ? "\t" : " " })
       out += "\n" + text + "\n" + prefix + "^"
     }

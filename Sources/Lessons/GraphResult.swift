@@ -18,7 +18,41 @@ public struct GraphResult: Sendable {
   /// The nodes whose chain-rule expansion the report writes out.
   public var expand: [Int]
 
+  /// For each node, whether the lesson left it unnamed and its expression is too long to repeat
+  /// wherever the node is used; such a node is written `#n` (n its id, as in the JSON trace).
+  /// Repeating every operand's whole expression made labels, and so the report, quadratic in the
+  /// length of a chain (`- - - … x`, a product of 300 factors).
+  public private(set) var abbreviated: [Bool]
+
+  /// An unnamed node's expression longer than this, in characters, is written `#n` elsewhere.
+  public static let longestLabel = 24
+
+  public init(name: String, location: SourceLocation, graph: ScalarGraph, nodeNames: [String?], definitions: [(name: String, node: Int)],
+    output: Int, expand: [Int])
+  {
+    self.name = name
+    self.location = location
+    self.graph = graph
+    self.nodeNames = nodeNames
+    self.definitions = definitions
+    self.output = output
+    self.expand = expand
+    // One pass in node order (operands come first): a node's text stops at operands already
+    // named or abbreviated, so each text is short and the pass is linear.
+    abbreviated = [Bool](repeating: false, count: graph.nodes.count)
+    for n in graph.nodes.indices where nodeNames[n] == nil && !graph.nodes[n].inputs.isEmpty {
+      abbreviated[n] = text(n, context: 0, expand: true).count > Self.longestLabel
+    }
+  }
+
   public var outputName: String { nodeNames[output] ?? label(of: output) }
+
+  /// How a node is referred to when another node uses it: its name, `#n` for a long unnamed
+  /// expression, or nil when its expression is written out.
+  public func reference(_ n: Int) -> String? { nodeNames[n] ?? (abbreviated[n] ? "#\(n)" : nil) }
+
+  /// What node `n` computes, one level deep: `q·z`, or `−#11` for the 12th minus in a chain.
+  public func expression(of n: Int) -> String { text(n, context: 0, expand: true) }
 
   /// The node a name refers to.
   public func node(named name: String) -> Int? {
@@ -34,13 +68,15 @@ public struct GraphResult: Sendable {
   /// Every name a lesson can ask this graph for.
   public var valueNames: [String] { definitions.flatMap { [$0.name, $0.name + ".grad"] } }
 
-  /// A node as text: its name, or for an unnamed node the expression it computes, e.g. `w1·x1 + w2·x2`.
+  /// A node as text: its name, or for an unnamed node the expression it computes, e.g. `w1·x1 + w2·x2`
+  /// (`#n` when that would be long).
   public func label(of n: Int) -> String { text(n, context: 0) }
 
   /// The expression text of node `n`, parenthesized when it binds less tightly than `context`
-  /// (0 sum, 1 product, 2 unary minus, 3 power base).
-  func text(_ n: Int, context: Int) -> String {
-    if let name = nodeNames[n] { return name }
+  /// (0 sum, 1 product, 2 unary minus, 3 power base). Recursion stops at names and `#n`, so it
+  /// is never deeper than ``longestLabel``.
+  func text(_ n: Int, context: Int, expand: Bool = false) -> String {
+    if !expand, let reference = reference(n) { return reference }
     let node = graph.nodes[n]
     let x = node.inputs
     func wrap(_ s: String, _ precedence: Int) -> String { precedence < context ? "(\(s))" : s }

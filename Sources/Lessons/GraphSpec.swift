@@ -62,3 +62,26 @@ public enum GraphFunction: String, Sendable, Hashable, CaseIterable {
     if let f = GraphFunction(rawValue: word) ?? Self.aliases[word] { self = f } else { return nil }
   }
 }
+
+extension GraphExpression {
+  /// Every subexpression, operands before the operation that reads them (left before right),
+  /// found with an explicit stack: a product of 1,000 factors is a tree 1,000 deep, too deep to
+  /// walk by recursion on a small thread.
+  public var postOrder: [GraphExpression] {
+    var out: [GraphExpression] = []
+    var stack: [(GraphExpression, expanded: Bool)] = [(self, false)]
+    while let (e, expanded) = stack.popLast() {
+      if expanded {
+        out.append(e)
+        continue
+      }
+      stack.append((e, true))
+      switch e {
+      case .number, .name: break
+      case .negate(let x), .power(let x, _), .call(_, let x): stack.append((x, false))
+      case .binary(_, let l, let r): stack += [(r, false), (l, false)]
+      }
+    }
+    return out
+  }
+}

@@ -222,6 +222,13 @@ struct GraphExpressionParser {
   let defined: [String: Int]
   let definedLater: [String: Int]
   var index = 0
+  /// How deeply the parse is nested (parentheses, calls, unary signs, exponents) and how many
+  /// operations the expression has so far. The parser, the graph's construction and every walk
+  /// of the tree recurse, so both are bounded: a flat product of n factors is a tree n deep.
+  var depth = 0
+  var operations = 0
+  static let maximumDepth = 32
+  static let maximumOperations = 1_000
 
   init(tokens: [GraphToken], endColumn: Int, defining: String? = nil, defined: [String: Int], definedLater: [String: Int]) {
     self.tokens = tokens
@@ -257,6 +264,7 @@ struct GraphExpressionParser {
     var left = try product()
     while let t = peek, case .symbol(let s) = t.kind, s == "+" || s == "-" {
       index += 1
+      try count(at: t)
       left = .binary(s == "+" ? .add : .subtract, left, try product())
     }
     return left
@@ -266,86 +274,131 @@ struct GraphExpressionParser {
     var left = try unary()
     while let t = peek, case .symbol(let s) = t.kind, s == "*" || s == "/" {
       index += 1
+      try count(at: t)
       left = .binary(s == "*" ? .multiply : .divide, left, try unary())
     }
     return left
   }
 
+  /// One more node, made at token `t`; an error past ``maximumOperations``.
+  mutating func count(at t: GraphToken) throws(GraphSyntaxError) {
+    operations += 1
+    guard operations <= Self.maximumOperations else {
+      throw GraphSyntaxError("this expression has more than \(Self.maximumOperations) operations", column: t.column,
+        notes: ["split it over several lines, naming its parts: `p1 = a * b * c`, then `p = p1 * d`"])
+    }
+  }
+
   mutating func unary() throws(GraphSyntaxError) -> GraphExpression {
-    if isSymbol("-") { index += 1; return .negate(try unary()) }
+    // Every nesting (parentheses, calls, signs, exponents) passes through here.
+    depth += 1
+    defer { depth -= 1 }
+    if depth > Self.maximumDepth, let t = peek { throw Self.tooDeep(t) }
+    if let t = peek, isSymbol("-") { index += 1; try count(at: t); return .negate(try unary()) }
     if isSymbol("+") { index += 1; return try unary() }
     return try power()
   }
 
+  // The functions on the recursive path (unary, power, primary, call, sum, product) stay small:
+  // a debug build gives every local of a function its own stack slot, so the messages are built
+  // in the functions below, off the path, and 32 levels fit a 512 KB thread (about 8 KB a level there).
+
+  @inline(never)
+  static func tooDeep(_ t: GraphToken) -> GraphSyntaxError {
+    GraphSyntaxError("the expression nests more than \(maximumDepth) deep here", column: t.column,
+      notes: ["name the inner parts on lines of their own: `u = -x`, then `v = -u`"])
+  }
+
   mutating func power() throws(GraphSyntaxError) -> GraphExpression {
     let base = try primary()
-    guard isSymbol("^") else { return base }
+    guard let caret = peek, isSymbol("^") else { return base }
     index += 1
+    try count(at: caret)
     let column = peek?.column ?? endColumn
     let exponent = try unary()
-    guard let c = Self.constantValue(exponent), c.isFinite else {
-      throw GraphSyntaxError("the exponent must be a number", column: column,
-        notes: ["a power with a computed exponent is not supported; write it as exp(y * log(x))"])
-    }
+    guard let c = Self.constantValue(exponent), c.isFinite else { throw Self.notANumber(column) }
     return .power(base, exponent: c)
   }
 
+  @inline(never)
+  static func notANumber(_ column: Int) -> GraphSyntaxError {
+    GraphSyntaxError("the exponent must be a number", column: column,
+      notes: ["a power with a computed exponent is not supported; write it as exp(y * log(x))"])
+  }
+
   mutating func primary() throws(GraphSyntaxError) -> GraphExpression {
-    guard let t = peek else {
-      throw GraphSyntaxError("the expression ends where a number, a name or `(` should be", column: endColumn)
-    }
+    guard let t = peek else { throw missingOperand() }
     index += 1
     switch t.kind {
     case .number(let v, _): return .number(v)
     case .symbol("("):
       let inner = try sum()
-      guard isSymbol(")") else {
-        if let other = peek {
-          throw GraphSyntaxError("expected `)` to close the `(` at column \(t.column + 1), found `\(other.display)`", column: other.column)
-        }
-        throw GraphSyntaxError("this `(` is never closed", column: t.column, notes: ["add `)` where the group ends"])
-      }
+      guard isSymbol(")") else { throw unclosed(t, function: nil) }
       index += 1
       return inner
-    case .symbol(let s):
-      throw GraphSyntaxError("expected a number, a name or `(` before `\(s)`", column: t.column)
+    case .symbol: throw missingOperand(before: t)
     case .name(let word):
-      if isSymbol("(") {
-        guard let function = GraphFunction(word: word) else {
-          let all = GraphFunction.allCases.map(\.rawValue)
-          throw GraphSyntaxError("unknown function `\(word)`", column: t.column,
-            notes: [closestMatch(to: word, in: all).map { "did you mean `\($0)`?" } ?? "the functions are \(all.joined(separator: ", "))"])
-        }
-        let open = peek!
-        index += 1
-        let argument = try sum()
-        if isSymbol(",") { throw GraphSyntaxError("`\(word)` takes one argument", column: peek!.column) }
-        guard isSymbol(")") else {
-          if let other = peek {
-            throw GraphSyntaxError("expected `)` to close `\(word)(` at column \(open.column + 1), found `\(other.display)`", column: other.column)
-          }
-          throw GraphSyntaxError("this `(` is never closed", column: open.column, notes: ["add `)` after the argument of `\(word)`"])
-        }
-        index += 1
-        return .call(function, argument)
-      }
-      if GraphFunction(word: word) != nil {
-        throw GraphSyntaxError("`\(word)` is a function: write `\(word)(…)`", column: t.column)
-      }
-      guard defined[word] != nil else {
-        if word == defining {
-          throw GraphSyntaxError("`\(word)` cannot be computed from itself", column: t.column,
-            notes: ["a graph has no cycles: give the new value a new name, e.g. `\(word)2 = \(word) + 1`"])
-        }
-        if let line = definedLater[word] {
-          throw GraphSyntaxError("`\(word)` is used before it is defined on line \(line)", column: t.column,
-            notes: ["move its definition above this line"])
-        }
-        throw GraphSyntaxError("unknown name `\(word)`", column: t.column,
-          notes: [closestMatch(to: word, in: Array(defined.keys)).map { "did you mean `\($0)`?" } ?? "define it above, e.g. `\(word) = 1`"])
-      }
-      return .name(word)
+      if isSymbol("(") { return try call(word, at: t) }
+      return try name(word, at: t)
     }
+  }
+
+  mutating func call(_ word: String, at t: GraphToken) throws(GraphSyntaxError) -> GraphExpression {
+    guard let function = GraphFunction(word: word) else { throw unknownFunction(word, at: t) }
+    let open = peek!
+    index += 1
+    try count(at: t)
+    let argument = try sum()
+    guard isSymbol(")") else { throw unclosed(open, function: word) }
+    index += 1
+    return .call(function, argument)
+  }
+
+  @inline(never)
+  func missingOperand(before t: GraphToken? = nil) -> GraphSyntaxError {
+    guard let t, case .symbol(let s) = t.kind else {
+      return GraphSyntaxError("the expression ends where a number, a name or `(` should be", column: endColumn)
+    }
+    return GraphSyntaxError("expected a number, a name or `(` before `\(s)`", column: t.column)
+  }
+
+  /// The `(` at `open` (of a call of `function`, if given) has no `)` where the group ends.
+  @inline(never)
+  func unclosed(_ open: GraphToken, function: String?) -> GraphSyntaxError {
+    if let function, isSymbol(",") { return GraphSyntaxError("`\(function)` takes one argument", column: peek!.column) }
+    if let other = peek {
+      let what = function.map { "`\($0)(`" } ?? "the `(`"
+      return GraphSyntaxError("expected `)` to close \(what) at column \(open.column + 1), found `\(other.display)`", column: other.column)
+    }
+    return GraphSyntaxError("this `(` is never closed", column: open.column,
+      notes: [function.map { "add `)` after the argument of `\($0)`" } ?? "add `)` where the group ends"])
+  }
+
+  @inline(never)
+  func unknownFunction(_ word: String, at t: GraphToken) -> GraphSyntaxError {
+    let all = GraphFunction.allCases.map(\.rawValue)
+    return GraphSyntaxError("unknown function `\(word)`", column: t.column,
+      notes: [closestMatch(to: word, in: all).map { "did you mean `\($0)`?" } ?? "the functions are \(all.joined(separator: ", "))"])
+  }
+
+  @inline(never)
+  func name(_ word: String, at t: GraphToken) throws(GraphSyntaxError) -> GraphExpression {
+    if GraphFunction(word: word) != nil {
+      throw GraphSyntaxError("`\(word)` is a function: write `\(word)(…)`", column: t.column)
+    }
+    guard defined[word] != nil else {
+      if word == defining {
+        throw GraphSyntaxError("`\(word)` cannot be computed from itself", column: t.column,
+          notes: ["a graph has no cycles: give the new value a new name, e.g. `\(word)2 = \(word) + 1`"])
+      }
+      if let line = definedLater[word] {
+        throw GraphSyntaxError("`\(word)` is used before it is defined on line \(line)", column: t.column,
+          notes: ["move its definition above this line"])
+      }
+      throw GraphSyntaxError("unknown name `\(word)`", column: t.column,
+        notes: [closestMatch(to: word, in: Array(defined.keys)).map { "did you mean `\($0)`?" } ?? "define it above, e.g. `\(word) = 1`"])
+    }
+    return .name(word)
   }
 
   /// The value of an expression of numbers only, or nil when it reads a name.

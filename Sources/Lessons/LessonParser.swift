@@ -36,7 +36,7 @@ struct LessonParser {
     if let front = pre.frontMatter { settings = parseSettings(front.yaml, firstLine: front.firstLine) }
 
     var items: [LessonItem] = []
-    for node in CommonMark.parse(pre.text, file: file) {
+    for node in CommonMark.parse(pre.text, file: file, problems: &diagnostics) {
       if case .code(let info, let text) = node.block, node.location.line == pre.unclosedFence {
         items.append(unclosed(info: info, text: text, node: node))
         continue

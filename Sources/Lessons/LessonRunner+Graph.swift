@@ -4,37 +4,44 @@ extension LessonRunner {
   /// Builds a `graph` block's scalar graph, runs the backward pass from its output and records
   /// the result; its names become readable by checks and `{{…}}` from here on.
   mutating func run(_ spec: GraphSpec, at location: SourceLocation) {
+    // Past the node limit once, later graphs are skipped: one error says it.
+    guard graphNodesSoFar <= limits.graphNodes else { return }
     var graph = ScalarGraph()
     var nodeNames: [String?] = []
     var definitions: [(name: String, node: Int)] = []
     var byName: [String: Int] = [:]
 
+    // Operands first, each result on a stack, so no depth of expression recurses.
     func build(_ e: GraphExpression) -> Int {
-      switch e {
-      case .number(let v): return graph.constant(v)
-      case .name(let n): return byName[n]!  // the parser checked every name
-      case .negate(let x): return graph.apply(.neg, build(x))
-      case .power(let x, let c): return graph.apply(.pow(c), build(x))
-      case .binary(let op, let l, let r):
-        let a = build(l), b = build(r)
-        switch op {
-        case .add: return graph.apply(.add, a, b)
-        case .subtract: return graph.apply(.sub, a, b)
-        case .multiply: return graph.apply(.mul, a, b)
-        case .divide: return graph.apply(.div, a, b)
-        }
-      case .call(let f, let x):
-        let a = build(x)
-        switch f {
-        case .exp: return graph.apply(.exp, a)
-        case .log: return graph.apply(.log, a)
-        case .tanh: return graph.apply(.tanh, a)
-        case .sigmoid: return graph.apply(.sigmoid, a)
-        case .relu: return graph.apply(.relu, a)
-        case .sqrt: return graph.apply(.sqrt, a)
-        case .square: return graph.apply(.square, a)
+      var results: [Int] = []
+      for part in e.postOrder {
+        switch part {
+        case .number(let v): results.append(graph.constant(v))
+        case .name(let n): results.append(byName[n]!)  // the parser checked every name
+        case .negate: results.append(graph.apply(.neg, results.removeLast()))
+        case .power(_, let c): results.append(graph.apply(.pow(c), results.removeLast()))
+        case .binary(let op, _, _):
+          let b = results.removeLast(), a = results.removeLast()
+          switch op {
+          case .add: results.append(graph.apply(.add, a, b))
+          case .subtract: results.append(graph.apply(.sub, a, b))
+          case .multiply: results.append(graph.apply(.mul, a, b))
+          case .divide: results.append(graph.apply(.div, a, b))
+          }
+        case .call(let f, _):
+          let a = results.removeLast()
+          switch f {
+          case .exp: results.append(graph.apply(.exp, a))
+          case .log: results.append(graph.apply(.log, a))
+          case .tanh: results.append(graph.apply(.tanh, a))
+          case .sigmoid: results.append(graph.apply(.sigmoid, a))
+          case .relu: results.append(graph.apply(.relu, a))
+          case .sqrt: results.append(graph.apply(.sqrt, a))
+          case .square: results.append(graph.apply(.square, a))
+          }
         }
       }
+      return results[0]
     }
 
     for definition in spec.definitions {
@@ -43,11 +50,18 @@ extension LessonRunner {
       case .input(let v): node = graph.input(v)
       case .expression(let e): node = build(e)
       }
+      if graph.nodes.count > limits.graphNodes - graphNodesSoFar {  // never overflows: graphNodesSoFar ≤ the limit
+        error("graph `\(spec.name)` takes the lesson's graphs past \(limits.graphNodes) nodes at `\(definition.name)`", at: definition.location,
+          notes: ["the report lists every node and edge; raise the limit on purpose with `--max-graph-nodes N`"])
+        graphNodesSoFar = .max
+        return
+      }
       while nodeNames.count < graph.nodes.count { nodeNames.append(nil) }
       if nodeNames[node] == nil { nodeNames[node] = definition.name }
       byName[definition.name] = node
       definitions.append((definition.name, node))
     }
+    graphNodesSoFar += graph.nodes.count
     guard let outputName = spec.outputName, let output = byName[outputName] else { return }
     graph.backward(from: output)
 

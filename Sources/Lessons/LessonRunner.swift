@@ -12,6 +12,10 @@ public struct RunLimits: Sendable {
   public var recorded = 10_000
   /// Numbers (inputs and targets) in one data set, inline, read or generated.
   public var dataNumbers = 1_000_000
+  /// Nodes in all of a lesson's `graph` blocks together (the report lists each one).
+  public var graphNodes = 2_000
+  /// Bytes of a lesson file, checked before it is parsed.
+  public var inputBytes = 4_000_000
   public init() {}
 }
 
@@ -55,6 +59,8 @@ public struct LessonRunner {
   /// The graphs declared so far, by name, and the latest one (whose names `{{q}}` reads).
   var graphs: [String: GraphResult] = [:]
   var latestGraph: String?
+  /// Nodes in the graph blocks run so far, for `RunLimits.graphNodes`.
+  var graphNodesSoFar = 0
   var items: [ExecutedItem] = []
   var stopped: Diagnostic?
   /// Networks and data sets whose blocks did not parse (their errors are already reported):

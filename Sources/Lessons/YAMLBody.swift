@@ -58,6 +58,10 @@ struct YAMLBody {
     lineLengths = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.unicodeScalars.count }
     // A code block's text ends with a newline; the empty "line" after it is not in the file.
     if text.hasSuffix("\n") { lineLengths.removeLast() }
+    if let deep = YAMLNesting.tooDeep(text) {  // before Yams, whose recursion it guards (YAMLNesting.swift)
+      diagnostics.append(YAMLNesting.error(at: SourceLocation(file: file, line: firstLine + deep.line - 1, column: column + deep.column - 1)))
+      return nil
+    }
     do {
       let root = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
       return text.contains("*") ? relocatingAliases(root, in: text) : root

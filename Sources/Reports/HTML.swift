@@ -68,28 +68,41 @@ public indirect enum HTML: Sendable {
     return out
   }
 
+  /// Walks the tree with an explicit stack, so no depth of nesting can overflow the call stack.
   func render(into out: inout String) {
-    switch self {
-    case .text(let s): Self.escape(s, into: &out, attribute: false)
-    case .trusted(let s): out += s
-    case .fragment(let children): for c in children { c.render(into: &out) }
-    case .element(let name, let attributes, let children):
-      out += "<" + name
-      for (key, value) in attributes {
-        out += " " + key + "=\""
-        Self.escape(value, into: &out, attribute: true)
-        out += "\""
-      }
-      out += ">"
-      if Self.voidElements.contains(name) { return }
-      for c in children { c.render(into: &out) }
-      out += "</" + name + ">"
-      // Line breaks after block-level elements keep the file readable and diffable.
-      if ["p", "div", "section", "table", "tr", "h1", "h2", "h3", "h4", "li", "ul", "ol", "figure", "thead", "tbody", "details", "nav", "header", "pre", "blockquote"].contains(name) {
-        out += "\n"
+    enum Work {
+      case node(HTML)
+      case close(String)
+    }
+    var stack: [Work] = [.node(self)]
+    while let work = stack.popLast() {
+      switch work {
+      case .close(let name):
+        out += "</" + name + ">"
+        // Line breaks after block-level elements keep the file readable and diffable.
+        if Self.blockElements.contains(name) { out += "\n" }
+      case .node(.text(let s)): Self.escape(s, into: &out, attribute: false)
+      case .node(.trusted(let s)): out += s
+      case .node(.fragment(let children)): stack += children.reversed().map(Work.node)
+      case .node(.element(let name, let attributes, let children)):
+        out += "<" + name
+        for (key, value) in attributes {
+          out += " " + key + "=\""
+          Self.escape(value, into: &out, attribute: true)
+          out += "\""
+        }
+        out += ">"
+        if Self.voidElements.contains(name) { continue }
+        stack.append(.close(name))
+        stack += children.reversed().map(Work.node)
       }
     }
   }
+
+  static let blockElements: Set<String> = [
+    "p", "div", "section", "table", "tr", "h1", "h2", "h3", "h4", "li", "ul", "ol", "figure", "thead", "tbody", "details", "nav",
+    "header", "pre", "blockquote",
+  ]
 
   public static func escape(_ s: String, into out: inout String, attribute: Bool) {
     for scalar in s.unicodeScalars {

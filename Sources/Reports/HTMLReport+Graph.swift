@@ -13,26 +13,31 @@ extension ReportContext {
     let edges = g.graph.edges(endingAt: g.output)
     let diagramFormat = NumberFormat(decimals: min(run.lesson.settings.decimals, 4))
 
-    let nodes = g.graph.nodes.indices.map { n -> GraphDiagram.Node in
-      let node = g.graph.nodes[n]
-      let role: GraphDiagram.Node.Role =
-        n == g.output ? .output : node.op == .input ? .input : node.op == .constant ? .constant : .operation
-      var lines = node.op == .constant ? [] : ["value \(diagramFormat.short(node.value))"]
-      if reached.contains(n), node.op != .constant { lines.append("grad \(diagramFormat.short(node.grad))") }
-      return GraphDiagram.Node(Self.shortened(g.label(of: n)), operation: Self.symbol(node.op), lines: lines, role: role)
-    }
-    let diagram = GraphDiagram(
-      id: nextFigureID("graph"), title: "Computational graph \(g.name)",
-      description: "Each box shows a value and its gradient ∂\(out)/∂(box); operations sit on the left edge of their box, "
-        + "and each arrow carries its local derivative. "
-        + g.definitions.map { d in "\(d.name) = \(definitionText(g, d.node))" }.joined(separator: "; ") + ".",
-      nodes: nodes,
-      edges: edges.map { GraphDiagram.Edge(from: $0.from, to: $0.to, operand: $0.operand, label: diagramFormat.short($0.local)) })
-
     var parts: [HTML] = [
-      .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "graph"), .text(" \(g.name) · differentiating \(out)")]),
-      figure(.trusted(diagram.svg())),
+      .el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "graph"), .text(" \(g.name) · differentiating \(out)")])
     ]
+    if g.graph.nodes.count <= GraphDiagram.maximumNodes {
+      let nodes = g.graph.nodes.indices.map { n -> GraphDiagram.Node in
+        let node = g.graph.nodes[n]
+        let role: GraphDiagram.Node.Role =
+          n == g.output ? .output : node.op == .input ? .input : node.op == .constant ? .constant : .operation
+        var lines = node.op == .constant ? [] : ["value \(diagramFormat.short(node.value))"]
+        if reached.contains(n), node.op != .constant { lines.append("grad \(diagramFormat.short(node.grad))") }
+        return GraphDiagram.Node(Self.shortened(g.label(of: n)), operation: Self.symbol(node.op), lines: lines, role: role)
+      }
+      let diagram = GraphDiagram(
+        id: nextFigureID("graph"), title: "Computational graph \(g.name)",
+        description: "Each box shows a value and its gradient ∂\(out)/∂(box); operations sit on the left edge of their box, "
+          + "and each arrow carries its local derivative. "
+          + g.definitions.map { d in "\(d.name) = \(definitionText(g, d.node))" }.joined(separator: "; ") + ".",
+        nodes: nodes,
+        edges: edges.map { GraphDiagram.Edge(from: $0.from, to: $0.to, operand: $0.operand, label: diagramFormat.short($0.local)) })
+      parts.append(figure(.trusted(diagram.svg())))
+    } else {
+      // Hundreds of boxes are no picture, and laying them out costs more than the rest of the report.
+      parts.append(.el("p", [("class", "note")],
+        "The graph has \(g.graph.nodes.count) nodes, more than the \(GraphDiagram.maximumNodes) a drawing can show legibly; the tables below list every node and edge."))
+    }
 
     var nodeRows: [[HTML]] = []
     for n in g.graph.nodes.indices where g.graph.nodes[n].op != .constant {
@@ -66,21 +71,26 @@ extension ReportContext {
     }
 
     for x in g.expand where x != g.output {
-      parts.append(working("The chain rule for ∂\(out)/∂\(g.label(of: x))", chainRule(g, from: x)))
+      parts.append(working("The chain rule for ∂\(out)/∂\(g.label(of: x))", chainRule(g, from: x, edges: edges)))
     }
     return .el("section", [("class", "block graph")], parts)
   }
 
   /// The chain rule from `x` to the output as a sum over paths of products of local derivatives,
   /// first in symbols, then in numbers.
-  func chainRule(_ g: GraphResult, from x: Int) -> [String] {
+  func chainRule(_ g: GraphResult, from x: Int, edges: [ScalarGraph.Edge]) -> [String] {
     let s = symbols
     let lhs = s.partial(atom(g, g.output), atom(g, x))
     let limit = 8
-    let paths = g.graph.paths(from: x, to: g.output, limit: limit + 1)
+    let paths = g.graph.paths(from: x, to: g.output, limit: limit + 1, edges: edges)
     guard !paths.isEmpty else { return ["\(lhs) = 0 \\quad \\text{(\(g.outputName) does not depend on \(g.label(of: x)))}"] }
     guard paths.count <= limit else {
       return ["\(lhs) = \\sum_{\\text{paths}} \\prod_{\\text{edges}} \\frac{\\partial\\,\\text{to}}{\\partial\\,\\text{from}} = \(s.number(g.graph.nodes[x].grad)) \\quad \\text{(more than \(limit) paths; the edge table lists every factor)}"]
+    }
+    // A path through a long chain would be a product of hundreds of factors: the sum stands for it.
+    let longest = paths.map(\.count).max() ?? 0
+    guard longest <= Self.longestWrittenPath else {
+      return ["\(lhs) = \\sum_{\\text{paths}} \\prod_{\\text{edges}} \\frac{\\partial\\,\\text{to}}{\\partial\\,\\text{from}} = \(s.number(g.graph.nodes[x].grad)) \\quad \\text{(a path of \(longest) edges; the edge table lists every factor)}"]
     }
     // Each path runs from x to the output; the chain rule reads it from the output down.
     let symbolic = paths.map { path in path.reversed().map { s.partial(atom(g, $0.to), atom(g, $0.from)) }.joined(separator: " \\cdot ") }
@@ -102,12 +112,16 @@ extension ReportContext {
     ]
   }
 
+  /// The most edges one path may have for the chain rule to be written out factor by factor.
+  static let longestWrittenPath = 24
+
   // MARK: TeX for nodes
 
   /// A node in TeX: its name, or the expression it computes, in parentheses when it binds less
   /// tightly than `context` (0 sum, 1 product, 2 unary minus, 3 power, 4 atom).
   func tex(_ g: GraphResult, _ n: Int, context: Int = 0) -> String {
     if let name = g.nodeNames[n] { return symbols.name(name) }
+    if g.abbreviated[n] { return "\\#\(n)" }
     return expressionTeX(g, n, context: context)
   }
 
@@ -180,9 +194,7 @@ extension ReportContext {
   func definitionText(_ g: GraphResult, _ n: Int) -> String {
     let node = g.graph.nodes[n]
     guard node.op != .input else { return format.short(node.value) }
-    var copy = g
-    copy.nodeNames[n] = nil
-    return copy.label(of: n)
+    return g.expression(of: n)
   }
 
   /// The badge of an operation in the figure.

@@ -112,7 +112,11 @@ struct TeXParser {
 
   /// One argument: a `{group}`, a single digit, or a single symbol or command (`x^\top`, `\frac12`).
   private mutating func parseArgument() throws -> MathNode {
+    // Arguments nest without a row in between (`\sqrt\sqrt\sqrt x`, `\hat\hat x`): count them too.
+    depth += 1
+    defer { depth -= 1 }
     let token = lexer.peek()
+    guard depth <= Self.maximumDepth else { throw failure("Formula is nested too deeply", token) }
     switch token.kind {
     case .number(let digits) where digits.count > 1:
       return .number(lexer.takeFirstDigit(of: token))

@@ -62,6 +62,10 @@ public struct GraphDiagram: Sendable, Equatable {
     self.edges = edges
   }
 
+  /// The most nodes a diagram is drawn for: beyond this the boxes are unreadable, and the layout
+  /// (dummy vertices for long edges, crossing counts) grows faster than the graph.
+  public static let maximumNodes = 60
+
   // Sizes, in pixels.
   static let nameFont = 12.0
   static let lineFont = 10.5
@@ -346,16 +350,20 @@ struct GraphLayout: Equatable {
       }
       for v in layer { y[v] -= offset / 2 }
     }
+    // Each vertex's neighbours, found once rather than by scanning every segment per vertex.
+    var above = [[Int]](repeating: [], count: rank.count)
+    var below = [[Int]](repeating: [], count: rank.count)
+    for s in segments {
+      above[s.to].append(s.from)
+      below[s.from].append(s.to)
+    }
     for pass in 0..<8 {
       let down = pass % 2 == 0
       let order = down ? Array(layers.indices.dropFirst()) : Array(layers.indices.dropLast().reversed())
       for r in order {
         let layer = layers[r]
         let wishes = layer.map { v -> Double in
-          let others = segments.compactMap { s -> Double? in
-            if down { return s.to == v ? y[s.from] : nil }
-            return s.from == v ? y[s.to] : nil
-          }
+          let others = (down ? above[v] : below[v]).map { y[$0] }
           return others.isEmpty ? y[v] : others.reduce(0, +) / Double(others.count)
         }
         let fitted = Self.fit(wishes, gaps: zip(layer, layer.dropFirst()).map { gap($0, $1) })
