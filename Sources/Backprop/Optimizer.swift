@@ -81,6 +81,16 @@ public enum Optimizer: Sendable, Hashable {
     }
   }
 
+  /// The same optimizer with learning rate `rate` (a schedule's step).
+  public func with(learningRate rate: Double) -> Optimizer {
+    switch self {
+    case .sgd(var s): s.learningRate = rate; return .sgd(s)
+    case .rmsprop(var r): r.learningRate = rate; return .rmsprop(r)
+    case .adam(var a): a.learningRate = rate; return .adam(a)
+    case .adamw(var a): a.learningRate = rate; return .adamw(a)
+    }
+  }
+
   public var learningRate: Double {
     switch self {
     case .sgd(let s): s.learningRate

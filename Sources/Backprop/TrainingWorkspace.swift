@@ -152,6 +152,9 @@ final class TrainingWorkspace {
     optimizerStep = state.step
   }
 
+  /// The optimizer for the next fused updates: the same rule with another learning rate, under a schedule.
+  func setOptimizer(_ optimizer: Optimizer) { self.optimizer = optimizer }
+
   /// Copies the parameters and slots as updated so far back into `network` and `state`.
   func endUpdates(into network: inout Network, state: inout OptimizerState) {
     // In place: an observer may look every few steps, and a step allocates nothing.

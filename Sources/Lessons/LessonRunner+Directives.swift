@@ -171,7 +171,7 @@ extension LessonRunner {
       }
       comparisons.append((other, history))
     }
-    let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
+    let schedule = TrainingSchedule(iterations: iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed, learningRate: spec.learningRateSchedule)
     // A classifier's accuracy is followed on the whole data set at about 100 points of the run.
     var accuracyCurve: [(iteration: Int, accuracy: Double)] = []
     let classifies = Self.accuracy(data.targets, data.targets) != nil

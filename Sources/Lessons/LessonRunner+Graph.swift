@@ -94,7 +94,7 @@ extension LessonRunner {
         return m == n || graph.topologicalOrder(endingAt: m).contains(n)
       }
       let x = inputs.map { plainNumber($0) }.joined(separator: ", ")
-      let what = "`\(node.op.name)` of \(x)"
+      let what = "`\(node.op.name)` of \(x)" + (definition.map { " in `\($0.name)`" } ?? "")
       let message = valueBad
         ? "\(what) has no finite value (it is \(describe(node.value)))"
         : "\(what) has no finite derivative (it is \(describe(locals.first { !$0.isFinite }!))), so the gradient cannot pass through it"

@@ -55,6 +55,8 @@ public struct DirectiveSpec: Sendable {
   public var compare: [String] = []
   /// train: draw the error on a logarithmic axis.
   public var logScale: Bool = true
+  /// train: the learning rate's schedule (`schedule:`), as torch.optim.lr_scheduler's.
+  public var learningRateSchedule: LearningRateSchedule?
   /// gradcheck: the finite-difference step h.
   public var step: Double = 1e-5
 }

@@ -187,6 +187,18 @@ public enum JSONTrace {
     return .object([("weights", .object(w)), ("biases", .object(b))])
   }
 
+  static func schedule(_ s: LearningRateSchedule) -> JSONValue {
+    let settings: [(String, JSONValue)]
+    switch s.kind {
+    case .step(let size, let gamma): settings = [("type", .string("step")), ("step_size", .number(Double(size))), ("gamma", .number(gamma))]
+    case .exponential(let gamma): settings = [("type", .string("exponential")), ("gamma", .number(gamma))]
+    case .cosine(let tMax, let etaMin): settings = [("type", .string("cosine")), ("t_max", .number(Double(tMax))), ("eta_min", .number(etaMin))]
+    case .linear(let start, let end, let total):
+      settings = [("type", .string("linear")), ("start_factor", .number(start)), ("end_factor", .number(end)), ("total_iters", .number(Double(total)))]
+    }
+    return .object(settings + [("per", .string(s.perIteration ? "iteration" : "epoch"))])
+  }
+
   static func training(_ t: TrainingResult) -> JSONValue {
     let losses = t.history.losses
     var pairs: [(String, JSONValue)] = [
@@ -195,8 +207,11 @@ public enum JSONTrace {
       ("epochs", .number(t.epochs)),
       ("batch_size", t.schedule.batchSize.map { .number(Double($0)) } ?? .null),
       ("shuffle_seed", t.schedule.shuffleSeed.map { .number(Double($0)) } ?? .null),
+    ] + (t.schedule.learningRate.map { [("schedule", schedule($0))] } ?? []) + [
+      // Since lesson format 2: under a `schedule`, the learning rate each recorded iteration used.
       ("recorded", .array(t.recorded.map { k in
-        .object([("iteration", .number(Double(k))), ("epoch", .number(Double((k - 1) / t.history.iterationsPerEpoch + 1))), ("E", .number(losses[k - 1]))])
+        .object([("iteration", .number(Double(k))), ("epoch", .number(Double((k - 1) / t.history.iterationsPerEpoch + 1))), ("E", .number(losses[k - 1]))]
+          + (t.history.rates.count >= k ? [("learning_rate", .number(t.history.rates[k - 1]))] : []))
       })),
     ]
     // The whole curve while it is small enough to be useful to a program; the recorded points always.
