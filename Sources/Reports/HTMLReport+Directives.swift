@@ -218,17 +218,19 @@ extension ReportContext {
           lines.append("\(e) = -\(k1.0)\\left[\(t) \\ln \(a) + (1 - \(t)) \\ln(1 - \(a))\\right] = -\(k1.1)\\left[\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) \\times \\ln(\(aBare)) + (1 - \(tn)) \\times \\ln(1 - \(an))\\right] = \(term)")
         case .huber(let width, let reduction), .smoothL1(let width, let reduction):
           // The piece that applies, with numbers: quadratic inside the width, linear outside.
-          let k1 = reduction == .mean ? ("\\tfrac{1}{K}", "\\tfrac{1}{\(outputs.count)}") : ("", "")
+          let k1 = reduction == .mean ? ("\\tfrac{1}{K} \\cdot ", "\\tfrac{1}{\(outputs.count)} \\times ") : ("", "")
           let inside = abs(f.outputs[0, k] - r.data.targets[0, k]) < width
           let wn = s.number(width)
-          let diff = "|\(aBare) - \(tn)|"
+          // |a − t| with numbers as the larger minus the smaller, so no bars need reading.
+          let aFirst = f.outputs[0, k] >= r.data.targets[0, k]
+          let d = aFirst ? "\(aBare) - \(tn)" : "\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) - \(an)"
           let isHuber: Bool = if case .huber = r.before.loss { true } else { false }
           let formula = inside
             ? (isHuber ? "\\tfrac{1}{2}|\(a) - \(t)|^2" : "\\tfrac{1}{2}|\(a) - \(t)|^2 / \(wn)")
             : (isHuber ? "\(wn)\\left(|\(a) - \(t)| - \\tfrac{1}{2}\\cdot \(wn)\\right)" : "|\(a) - \(t)| - \\tfrac{1}{2}\\cdot \(wn)")
           let numbers = inside
-            ? (isHuber ? "\\tfrac{1}{2}\(diff)^2" : "\\tfrac{1}{2}\(diff)^2 / \(wn)")
-            : (isHuber ? "\(wn)\\left(\(diff) - \\tfrac{1}{2}\\cdot \(wn)\\right)" : "\(diff) - \\tfrac{1}{2}\\cdot \(wn)")
+            ? (isHuber ? "\\tfrac{1}{2}(\(d))^2" : "\\tfrac{1}{2}(\(d))^2 / \(wn)")
+            : (isHuber ? "\(wn) \\times (\(d) - \\tfrac{1}{2} \\times \(wn))" : "(\(d) - \\tfrac{1}{2} \\times \(wn))")
           lines.append("\(e) = \(k1.0)\(formula) = \(k1.1)\(numbers) = \(term)")
         case .halfSquaredError: break
         }
