@@ -263,6 +263,68 @@ def record(spec, opt, x, t, batch_size, iterations, first, history, name):
     }
 
 
+# Training under a learning-rate schedule: torch.optim.lr_scheduler's rates (schedules.py, the
+# recursive get_lr() forms), each update made with that iteration's rate.
+SCHEDULES = [
+    ("step", {"step_size": 2, "gamma": 0.5}, "iteration"),
+    ("exponential", {"gamma": 0.8}, "epoch"),
+    ("cosine", {"t_max": 5, "eta_min": 0.001}, "iteration"),
+    ("linear", {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 4}, "iteration"),
+    ("step", {"step_size": 1, "gamma": 0.7}, "epoch"),
+    ("cosine", {"t_max": 3, "eta_min": 0.0}, "epoch"),
+]
+
+
+def simulate_scheduled(spec, opt, x, t, batch_size, iterations, schedule):
+    import schedules
+    kind, settings, per = schedule
+    per_epoch = -(-x.shape[0] // batch_size)
+    steps = iterations if per == "iteration" else (iterations - 1) // per_epoch + 1
+    by_step = schedules.rates(kind, settings, opt["learning_rate"], steps)
+    arch = (tuple((l["activation"], l["slope"]) for l in spec["layers"]), spec["loss"], spec["reduction"])
+    params = [(jnp.asarray(l["weights"]), jnp.asarray(l["biases"])) for l in spec["layers"]]
+    states = [(fresh_state(w), fresh_state(b)) for w, b in params]
+    first, history = None, []
+    for k in range(iterations):
+        rate = by_step[k if per == "iteration" else k // per_epoch]
+        opt_key = (opt["kind"], rate, opt["weight_decay"],
+                   tuple(sorted((a, v) for a, v in opt.items() if a not in ("kind", "learning_rate", "weight_decay"))))
+        rows = g.batch_rows(k, batch_size, x.shape[0])
+        xb, tb = x[np.array(rows)], t[np.array(rows)]
+        zs, acts, e, total, deltas, grads = g.evaluate(arch, params, xb, tb)
+        if k == 0:
+            first = {"rows": rows, "z": [np.asarray(z) for z in zs], "a": [np.asarray(a) for a in acts],
+                     "loss_total": float(total), "loss_per_sample": np.asarray(e), "delta": [np.asarray(d) for d in deltas],
+                     "weight_gradients": [np.asarray(gw) for gw, _ in grads], "bias_gradients": [np.asarray(gb) for _, gb in grads]}
+        params, states = g.update(opt_key, spec["updates_biases"], params, grads, states, jnp.asarray(k + 1))
+        history.append({"loss": float(total), "layers": [{"weights": np.asarray(w), "biases": np.asarray(b)} for w, b in params]})
+    return first, history
+
+
+def build_scheduled_case(index, rng):
+    kind, settings, per = SCHEDULES[index % len(SCHEDULES)]
+    for _ in range(1000):
+        spec, opt, x, t, batch_size, iterations, variant = draw_case(index, rng)
+        # No relu: its kink margin is checked by generate.simulate only.
+        if any(l["activation"] in ("relu", "leaky-relu") for l in spec["layers"]):
+            continue
+        iterations = int(rng.randint(4, 10))
+        first, history = simulate_scheduled(spec, opt, jnp.asarray(x), jnp.asarray(t), batch_size, iterations, (kind, settings, per))
+        if all(math.isfinite(h["loss"]) for h in history) and far_from_huber_kink(spec, x, t, history):
+            break
+    else:
+        raise RuntimeError(f"scheduled case {index}: no draw met the margins")
+    loss, width, outputs = spec["loss"].split(":")
+    name = (f"s{index:03d} {kind} per {per} {loss}({outputs})/{spec['layers'][-1]['activation']} {variant} "
+            f"N{x.shape[0]} B{batch_size} it{iterations}")
+    case = record(spec, opt, x, t, batch_size, iterations, first, history, name)
+    case["network"]["loss"] = loss
+    case["network"]["loss_outputs"] = outputs
+    case["network"]["loss_width"] = float(width)
+    case["schedule"] = {"kind": kind, "settings": settings, "per": per}
+    return case
+
+
 def main():
     import json
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -270,9 +332,13 @@ def main():
     parser.add_argument("--out", default=os.path.join(root, "Tests", "BackpropTests", "Fixtures", "parity-cases.json"))
     parser.add_argument("--count", type=int, default=99)
     parser.add_argument("--seed", type=int, default=20261203)
+    parser.add_argument("--scheduled", type=int, default=18)
     args = parser.parse_args()
     rng = np.random.RandomState(args.seed)
     cases = [build_case(i, rng) for i in range(args.count)]
+    # A stream of its own, so the cases above stay as they were.
+    schedule_rng = np.random.RandomState(args.seed + 1)
+    cases += [build_scheduled_case(i, schedule_rng) for i in range(args.scheduled)]
     document = {
         "generator": "reference/generate_parity.py",
         "jax_version": jax.__version__,

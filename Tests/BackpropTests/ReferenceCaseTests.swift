@@ -136,6 +136,14 @@ fileprivate struct ReferenceCase: Decodable, Sendable {
   var batchSize: Int
   var iterations: Int
   var expected: Expected
+  /// parity-cases.json: a learning-rate schedule (torch.optim.lr_scheduler's rates in the reference).
+  var schedule: ScheduleSpec?
+
+  struct ScheduleSpec: Decodable, Sendable {
+    var kind: String
+    var settings: [String: Double]
+    var per: String
+  }
 }
 
 /// The cases of one fixture file.
@@ -256,6 +264,20 @@ fileprivate extension ReferenceCase {
     }
   }
 
+  func makeSchedule() throws -> LearningRateSchedule? {
+    guard let schedule else { return nil }
+    let s = schedule.settings
+    let kind: LearningRateSchedule.Kind
+    switch schedule.kind {
+    case "step": kind = .step(size: Int(s["step_size"] ?? 1), gamma: s["gamma"] ?? 0.1)
+    case "exponential": kind = .exponential(gamma: s["gamma"] ?? 1)
+    case "cosine": kind = .cosine(tMax: Int(s["t_max"] ?? 1), etaMin: s["eta_min"] ?? 0)
+    case "linear": kind = .linear(start: s["start_factor"] ?? 1.0 / 3, end: s["end_factor"] ?? 1, total: Int(s["total_iters"] ?? 5))
+    default: throw ReferenceError.unknown("schedule \(schedule.kind)")
+    }
+    return LearningRateSchedule(kind, perIteration: schedule.per == "iteration")
+  }
+
   /// Rows of batch k (0-based) without shuffling: [k'·B, min((k'+1)·B, N)) with k' = k mod batches per epoch.
   func batchRows(iteration k: Int) -> [Int] {
     let n = data.inputs.count
@@ -318,6 +340,9 @@ struct ReferenceCaseTests {
     let losses = Set(cases.map { "\($0.network.loss)/\($0.network.lossOutputs ?? "-")" })
     #expect(losses.isSuperset(of: ["binary-cross-entropy/mean", "mean-squared-error/sum", "huber/mean", "huber/sum", "smooth-l1/mean", "smooth-l1/sum"]))
     #expect(cases.contains { $0.network.loss == "huber" && $0.network.lossWidth != 1 }, "Huber with δ ≠ 1")
+    let schedules = Set(cases.compactMap { $0.schedule.map { "\($0.kind) per \($0.per)" } })
+    #expect(Set(schedules.map { $0.split(separator: " ")[0] }) == ["step", "exponential", "cosine", "linear"], "\(schedules)")
+    #expect(schedules.contains { $0.hasSuffix("epoch") } && schedules.contains { $0.hasSuffix("iteration") })
     let o = cases.map(\.optimizer)
     #expect(o.contains { $0.kind == "adamw" && !($0.amsgrad ?? false) && $0.weightDecay == 0.01 }, "AdamW, torch's default decay")
     #expect(o.contains { $0.kind == "adamw" && ($0.amsgrad ?? false) }, "AdamW with AMSGrad")
@@ -339,6 +364,8 @@ struct ReferenceCaseTests {
   fileprivate static func compare(_ reference: ReferenceCase, name: String) throws {
     let network = try reference.makeNetwork()
     let optimizer = try reference.makeOptimizer()
+    let learningRate = try reference.makeSchedule()
+    let perEpoch = (reference.data.inputs.count + reference.batchSize - 1) / reference.batchSize
     let inputs = Matrix(reference.data.inputs)
     let targets = Matrix(reference.data.targets)
     var comparison = ReferenceComparison()
@@ -372,7 +399,8 @@ struct ReferenceCaseTests {
       let pass = stepped.forward(x)
       comparison.check(stepped.loss(of: pass.outputs, targets: t).total, expected.loss, "iteration \(k + 1): loss")
       let gradients = stepped.backward(pass, targets: t)
-      stepped.update(from: pass, gradients, targets: t, optimizer: optimizer, state: &state)
+      let rate = learningRate?.rate(base: optimizer.learningRate, iteration: k, iterationsPerEpoch: perEpoch) ?? optimizer.learningRate
+      stepped.update(from: pass, gradients, targets: t, optimizer: optimizer.with(learningRate: rate), state: &state)
       for l in stepped.layers.indices {
         comparison.check(stepped.layers[l].weights, expected.layers[l].weights, "iteration \(k + 1): weights[layer \(l)]")
         comparison.check(stepped.layers[l].biases, expected.layers[l].biases, "iteration \(k + 1): biases[layer \(l)]")
@@ -385,7 +413,7 @@ struct ReferenceCaseTests {
     var trainState = OptimizerState(for: trained)
     let history = trained.train(
       on: Dataset(inputs: inputs, targets: targets),
-      schedule: TrainingSchedule(iterations: reference.iterations, batchSize: reference.batchSize),
+      schedule: TrainingSchedule(iterations: reference.iterations, batchSize: reference.batchSize, learningRate: learningRate),
       optimizer: optimizer, state: &trainState)
     #expect(history.stoppedAt == nil)
     comparison.check(history.losses, reference.expected.iterations.map(\.loss), "train: losses")
