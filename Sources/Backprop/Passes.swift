@@ -113,7 +113,7 @@ extension Network {
     let l = layers.count - 1
     if loss.fusesWith(layers[l].activation) {
       var delta = pass.a[l]
-      for i in 0..<delta.values.count { delta.values[i] -= targets.values[i] }
+      for i in 0..<delta.values.count { delta.values[i] = loss.fusedDelta(a: delta.values[i], t: targets.values[i], outputs: delta.columns) }
       return delta
     }
     return hiddenDelta(layer: l, pass: pass, signal: signal)

@@ -108,7 +108,9 @@ public struct ScalarGraph: Sendable, Hashable {
       case .mul: return [x[1], x[0]]
       case .div: return [1 / x[1], -x[0] / (x[1] * x[1])]
       case .neg: return [-1]
-      case .pow(let c): return [c == 2 ? 2 * x[0] : c * Foundation.pow(x[0], c - 1)]
+      // x⁰ is the constant 1: its derivative is 0 everywhere, x = 0 included (as PyTorch has it),
+      // where c·x^(c−1) would be 0·∞.
+      case .pow(let c): return [c == 0 ? 0 : c == 2 ? 2 * x[0] : c * Foundation.pow(x[0], c - 1)]
       case .square: return [2 * x[0]]
       case .sqrt: return [1 / (2 * y)]
       case .exp: return [y]

@@ -1,3 +1,46 @@
+import Foundation
+
+/// A learning rate that changes during a `train` run, as torch.optim.lr_scheduler defines it.
+///
+/// e counts the scheduler's steps before an update: the epoch's index (0 in the first epoch)
+/// when it steps per epoch, as PyTorch code usually calls `scheduler.step()`, or the
+/// iteration's index (0-based) when it steps per iteration. Each `train` run starts at e = 0,
+/// like a scheduler made for it, from the optimizer's own rate η₀.
+public struct LearningRateSchedule: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    /// StepLR: η₀·γ^⌊e / size⌋.
+    case step(size: Int, gamma: Double)
+    /// ExponentialLR: η₀·γ^e.
+    case exponential(gamma: Double)
+    /// CosineAnnealingLR (its closed form): η_min + (η₀ − η_min)(1 + cos(π e / T_max)) / 2.
+    case cosine(tMax: Int, etaMin: Double)
+    /// LinearLR: η₀·(start + (end − start)·min(e, total) / total).
+    case linear(start: Double, end: Double, total: Int)
+  }
+
+  public var kind: Kind
+  /// Step per iteration rather than per epoch.
+  public var perIteration: Bool
+
+  public init(_ kind: Kind, perIteration: Bool = false) {
+    self.kind = kind
+    self.perIteration = perIteration
+  }
+
+  /// The rate of iteration k (0-based), from the base rate η₀.
+  public func rate(base: Double, iteration k: Int, iterationsPerEpoch: Int) -> Double {
+    let e = perIteration ? k : k / max(iterationsPerEpoch, 1)
+    switch kind {
+    case .step(let size, let gamma): return base * Foundation.pow(gamma, Double(e / max(size, 1)))
+    case .exponential(let gamma): return base * Foundation.pow(gamma, Double(e))
+    case .cosine(let tMax, let etaMin):
+      return etaMin + (base - etaMin) * (1 + Foundation.cos(Double.pi * Double(e) / Double(max(tMax, 1)))) / 2
+    case .linear(let start, let end, let total):
+      return base * (start + (end - start) * Double(min(e, total)) / Double(max(total, 1)))
+    }
+  }
+}
+
 /// How a `train` run walks the data.
 public struct TrainingSchedule: Sendable, Hashable {
   /// Total number of updates.
@@ -11,12 +54,21 @@ public struct TrainingSchedule: Sendable, Hashable {
   /// big enough, and no other training in the process shares its steps). The numbers are the
   /// same whatever this is.
   public var threads: Int?
+  /// The learning rate's schedule; nil keeps the optimizer's rate.
+  public var learningRate: LearningRateSchedule?
 
-  public init(iterations: Int, batchSize: Int? = nil, shuffleSeed: UInt64? = nil, threads: Int? = nil) {
+  public init(iterations: Int, batchSize: Int? = nil, shuffleSeed: UInt64? = nil, threads: Int? = nil, learningRate: LearningRateSchedule? = nil) {
     self.iterations = iterations
     self.batchSize = batchSize
     self.shuffleSeed = shuffleSeed
     self.threads = threads
+    self.learningRate = learningRate
+  }
+
+  /// The optimizer as iteration k (0-based) uses it: with the scheduled rate, if any.
+  public func optimizer(_ optimizer: Optimizer, iteration k: Int, iterationsPerEpoch: Int) -> Optimizer {
+    guard let learningRate else { return optimizer }
+    return optimizer.with(learningRate: learningRate.rate(base: optimizer.learningRate, iteration: k, iterationsPerEpoch: iterationsPerEpoch))
   }
 
   /// Updates per pass over `samples` samples.
@@ -34,6 +86,8 @@ public struct TrainingHistory: Sendable, Hashable {
   public var iterationsPerEpoch: Int
   /// The first iteration whose error was not finite, if training stopped there.
   public var stoppedAt: Int?
+  /// rates[k − 1]: the learning rate of iteration k's update, when the schedule has one (else empty).
+  public var rates: [Double] = []
   /// How many steps a second thread shared (`TrainingSchedule.threads`); the numbers are the
   /// same either way.
   public var sharedSteps = 0
@@ -85,7 +139,13 @@ extension Network {
     }
     defer { crew?.stop() }
     if fused { workspace.beginUpdates(self, state: state, optimizer: optimizer) }
+    var rates: [Double] = []
     for k in 0..<schedule.iterations {
+      let stepOptimizer = schedule.optimizer(optimizer, iteration: k, iterationsPerEpoch: perEpoch)
+      if schedule.learningRate != nil {
+        rates.append(stepOptimizer.learningRate)
+        if fused { workspace.setOptimizer(stepOptimizer) }
+      }
       let position = k % perEpoch
       if position == 0, rng != nil { rng!.permute(&order) }
       let rows = fullBatch ? n : min((position + 1) * batch, n) - position * batch
@@ -96,17 +156,17 @@ extension Network {
         : workspace.forward(rows: rows, loss: loss, reduction: reduction)
       guard error.isFinite else {
         if fused { workspace.endUpdates(into: &self, state: &state) }
-        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1, sharedSteps: crew?.steps ?? 0)
+        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1, rates: Array(rates.dropLast()), sharedSteps: crew?.steps ?? 0)
       }
       losses.append(error)
-      if !fused { backwardAndUpdate(in: workspace, rows: rows, optimizer: optimizer, state: &state) }
+      if !fused { backwardAndUpdate(in: workspace, rows: rows, optimizer: stepOptimizer, state: &state) }
       if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations {
         if fused { workspace.endUpdates(into: &self, state: &state) }
         observer(k + 1, self)
       }
     }
     if fused { workspace.endUpdates(into: &self, state: &state) }
-    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil, sharedSteps: crew?.steps ?? 0)
+    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil, rates: rates, sharedSteps: crew?.steps ?? 0)
   }
 
   /// `train` done with the public passes, allocating as they do: the definition the fast path
@@ -123,7 +183,9 @@ extension Network {
     var losses: [Double] = []
     losses.reserveCapacity(schedule.iterations)
     let fullBatch = batch == n && rng == nil
+    var rates: [Double] = []
     for k in 0..<schedule.iterations {
+      let stepOptimizer = schedule.optimizer(optimizer, iteration: k, iterationsPerEpoch: perEpoch)
       let position = k % perEpoch
       if position == 0, rng != nil { order = rng!.permutation(of: n) }
       let inputs: Matrix, targets: Matrix
@@ -136,14 +198,15 @@ extension Network {
       let pass = forward(inputs)
       let error = loss(of: pass.outputs, targets: targets).total
       guard error.isFinite else {
-        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1)
+        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1, rates: rates)
       }
       losses.append(error)
+      if schedule.learningRate != nil { rates.append(stepOptimizer.learningRate) }
       let gradients = backward(pass, targets: targets)
-      update(from: pass, gradients, targets: targets, optimizer: optimizer, state: &state)
+      update(from: pass, gradients, targets: targets, optimizer: stepOptimizer, state: &state)
       if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations { observer(k + 1, self) }
     }
-    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil)
+    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil, rates: rates)
   }
 }
 

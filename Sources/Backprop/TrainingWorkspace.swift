@@ -111,7 +111,7 @@ final class TrainingWorkspace {
 
   /// One layer's parameters and optimizer slots, in the network's layout (w_ji at j · inputs + i).
   struct LayerParameters {
-    let weights, biases, weightVelocity, weightSquare, biasVelocity, biasSquare: UnsafeMutablePointer<Double>
+    let weights, biases, weightVelocity, weightSquare, weightExtra, biasVelocity, biasSquare, biasExtra: UnsafeMutablePointer<Double>
   }
 
   /// While `train` runs the fused step (from `beginUpdates`): the network's parameters and
@@ -127,7 +127,7 @@ final class TrainingWorkspace {
   /// Takes `network`'s parameters and `state` for the fused step to update with `optimizer`.
   func beginUpdates(_ network: Network, state: OptimizerState, optimizer: Optimizer) {
     precondition(parameterStorage == nil, "updates have begun")
-    let total = network.layers.reduce(0) { $0 + 3 * ($1.weights.values.count + $1.biases.count) }
+    let total = network.layers.reduce(0) { $0 + 4 * ($1.weights.values.count + $1.biases.count) }
     let storage = UnsafeMutablePointer<Double>.allocate(capacity: total)
     parameterStorage = storage
     var next = storage
@@ -139,18 +139,21 @@ final class TrainingWorkspace {
     parameters = network.layers.indices.map { l in
       let weights = network.layers[l].weights.values.count, biases = network.layers[l].biases.count
       precondition(
-        state.weights[l].velocity.count == weights && state.weights[l].square.count == weights
-          && state.biases[l].velocity.count == biases && state.biases[l].square.count == biases,
+        state.weights[l].velocity.count == weights && state.weights[l].square.count == weights && state.weights[l].extra.count == weights
+          && state.biases[l].velocity.count == biases && state.biases[l].square.count == biases && state.biases[l].extra.count == biases,
         "the optimizer state is not for this network")
       return LayerParameters(
         weights: take(network.layers[l].weights.values), biases: take(network.layers[l].biases),
-        weightVelocity: take(state.weights[l].velocity), weightSquare: take(state.weights[l].square),
-        biasVelocity: take(state.biases[l].velocity), biasSquare: take(state.biases[l].square))
+        weightVelocity: take(state.weights[l].velocity), weightSquare: take(state.weights[l].square), weightExtra: take(state.weights[l].extra),
+        biasVelocity: take(state.biases[l].velocity), biasSquare: take(state.biases[l].square), biasExtra: take(state.biases[l].extra))
     }
     self.optimizer = optimizer
     updatesBiases = network.updatesBiases
     optimizerStep = state.step
   }
+
+  /// The optimizer for the next fused updates: the same rule with another learning rate, under a schedule.
+  func setOptimizer(_ optimizer: Optimizer) { self.optimizer = optimizer }
 
   /// Copies the parameters and slots as updated so far back into `network` and `state`.
   func endUpdates(into network: inout Network, state: inout OptimizerState) {
@@ -163,8 +166,10 @@ final class TrainingWorkspace {
       copy(p.biases, into: &network.layers[l].biases)
       copy(p.weightVelocity, into: &state.weights[l].velocity)
       copy(p.weightSquare, into: &state.weights[l].square)
+      copy(p.weightExtra, into: &state.weights[l].extra)
       copy(p.biasVelocity, into: &state.biases[l].velocity)
       copy(p.biasSquare, into: &state.biases[l].square)
+      copy(p.biasExtra, into: &state.biases[l].extra)
     }
     state.step = optimizerStep
   }
@@ -181,20 +186,20 @@ final class TrainingWorkspace {
       let neurons = hiddenNeurons(groups)
       for k in 0..<outputs {
         optimizer.apply(
-          to: p1.weights, gradient: fusedWeightGradients[1], velocity: p1.weightVelocity, square: p1.weightSquare, step: step,
+          to: p1.weights, gradient: fusedWeightGradients[1], velocity: p1.weightVelocity, square: p1.weightSquare, extra: p1.weightExtra, step: step,
           indices: k * hidden + neurons.lowerBound..<k * hidden + neurons.upperBound)
       }
       optimizer.apply(
-        to: p0.weights, gradient: fusedWeightGradients[0], velocity: p0.weightVelocity, square: p0.weightSquare, step: step,
+        to: p0.weights, gradient: fusedWeightGradients[0], velocity: p0.weightVelocity, square: p0.weightSquare, extra: p0.weightExtra, step: step,
         indices: neurons.lowerBound * inputs..<neurons.upperBound * inputs)
       if updatesBiases {
-        optimizer.apply(to: p0.biases, gradient: fusedBiasGradients[0], velocity: p0.biasVelocity, square: p0.biasSquare, step: step, indices: neurons)
+        optimizer.apply(to: p0.biases, gradient: fusedBiasGradients[0], velocity: p0.biasVelocity, square: p0.biasSquare, extra: p0.biasExtra, step: step, indices: neurons)
       }
       load(layer: 0, neurons: neurons, inputs: 0..<inputs, biases: true)
       load(layer: 1, neurons: 0..<outputs, inputs: neurons, biases: false)
     case .end:
       if updatesBiases {
-        optimizer.apply(to: p1.biases, gradient: fusedBiasGradients[1], velocity: p1.biasVelocity, square: p1.biasSquare, step: step, indices: 0..<outputs)
+        optimizer.apply(to: p1.biases, gradient: fusedBiasGradients[1], velocity: p1.biasVelocity, square: p1.biasSquare, extra: p1.biasExtra, step: step, indices: 0..<outputs)
       }
       load(layer: 1, neurons: 0..<outputs, inputs: 0..<0, biases: true)
     }
@@ -315,7 +320,7 @@ final class TrainingWorkspace {
       for n in range {
         for k in 0..<out.neurons {
           let e = n * out.stride + k
-          out.delta[e] = out.a[e] - targets[e]
+          out.delta[e] = loss.fusedDelta(a: out.a[e], t: targets[e], outputs: out.neurons)
         }
       }
     } else {

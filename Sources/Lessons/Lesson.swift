@@ -5,8 +5,10 @@ public struct Lesson: Sendable {
   public var settings: LessonSettings
   public var items: [LessonItem]
 
-  /// The version of the lesson format this parser reads.
-  public static let formatVersion = 1
+  /// The newest version of the lesson format this parser reads (it reads every older one too).
+  /// Format 2: `binary-cross-entropy` averages over the outputs (torch.nn.BCELoss) unless
+  /// `outputs: sum`; format 1 lessons keep its sum.
+  public static let formatVersion = 2
 }
 
 public enum Notation: String, Sendable, Hashable, CaseIterable {
@@ -25,7 +27,8 @@ public struct LessonSettings: Sendable, Hashable {
   public var notation: Notation = .za
   /// Decimals shown for values in tables and inline references.
   public var decimals: Int = 9
-  public var format: Int = Lesson.formatVersion
+  /// The format the lesson was written for: 1 unless its front matter says `format: 2`.
+  public var format: Int = 1
   /// How students round their answers (`rounding:`): what `lesson check --answers` and the
   /// worksheet boxes accept as right.
   public var rounding: Rounding = .standard

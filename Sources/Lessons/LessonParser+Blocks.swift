@@ -94,7 +94,7 @@ extension LessonParser {
     // `blanks` says which values a worksheet leaves blank; Worksheet.swift reads it.
     var allowed = ["data", "blanks"]
     switch kind {
-    case .train: allowed += ["iterations", "epochs", "batch-size", "shuffle", "record", "every", "log-scale", "compare"]
+    case .train: allowed += ["iterations", "epochs", "batch-size", "shuffle", "record", "every", "log-scale", "compare", "schedule"]
     case .gradcheck: allowed += ["step"]
     default: break
     }
@@ -114,6 +114,9 @@ extension LessonParser {
       } else { ok = false }
     }
     if let n = fields["log-scale"] { spec.logScale = body.bool(n, "log-scale") ?? true }
+    if let n = fields["schedule"] {
+      if let s = parseLearningRateSchedule(n, body: &body) { spec.learningRateSchedule = s } else { ok = false }
+    }
     if let n = fields["shuffle"] {
       if let seed = n.int {
         if seed >= 0 { spec.shuffleSeed = UInt64(seed) } else {
@@ -156,6 +159,67 @@ extension LessonParser {
       }
     }
     return ok ? spec : nil
+  }
+
+  /// `schedule: {type: step|exponential|cosine|linear, …, per: epoch|iteration}` with
+  /// torch.optim.lr_scheduler's settings and defaults (StepLR, ExponentialLR, CosineAnnealingLR, LinearLR).
+  mutating func parseLearningRateSchedule(_ node: Node, body: inout YAMLBody) -> LearningRateSchedule? {
+    let own: [String: [String]] = [
+      "step": ["step-size", "gamma"], "exponential": ["gamma"], "cosine": ["t-max", "eta-min"],
+      "linear": ["start-factor", "end-factor", "total-iters"],
+    ]
+    let fields = body.fields(node, allowed: ["type", "per", "step-size", "gamma", "t-max", "eta-min", "start-factor", "end-factor", "total-iters"],
+      what: "the schedule")
+    guard case .mapping = node else {
+      body.error("a schedule is a mapping, e.g. `{type: step, step-size: 10, gamma: 0.5}`", at: node); return nil
+    }
+    guard let t = fields["type"], let type = body.string(t, "schedule type") else {
+      body.error("the schedule needs a `type`: step, exponential, cosine or linear", at: fields["type"] ?? node); return nil
+    }
+    guard let keys = own[type] else {
+      body.error("unknown schedule `\(type)`", at: t, notes: [closestMatch(to: type, in: Array(own.keys)).map { "did you mean `\($0)`?" } ?? "use step, exponential, cosine or linear"])
+      return nil
+    }
+    var ok = true
+    for key in fields.keys.sorted() where !keys.contains(key) && !["type", "per"].contains(key) {
+      body.error("`\(key)` is not a setting of the \(type) schedule", at: fields[key], notes: ["it takes: \((keys + ["per"]).joined(separator: ", "))"])
+      ok = false
+    }
+    func number(_ key: String, _ fallback: Double?, range: ClosedRange<Double>) -> Double {
+      guard let n = fields[key] else {
+        if let fallback { return fallback }
+        body.error("the \(type) schedule needs `\(key)`", at: node); ok = false; return 0
+      }
+      guard let v = body.number(n, key), range.contains(v) else {
+        body.error("\(key) must be between \(plainNumber(range.lowerBound)) and \(plainNumber(range.upperBound))", at: n); ok = false; return 0
+      }
+      return v
+    }
+    func count(_ key: String, _ fallback: Int?) -> Int {
+      guard let n = fields[key] else {
+        if let fallback { return fallback }
+        body.error("the \(type) schedule needs `\(key)`", at: node); ok = false; return 1
+      }
+      guard let v = body.integer(n, key, range: 1...100_000_000) else { ok = false; return 1 }
+      return v
+    }
+    var perIteration = false
+    if let n = fields["per"], let word = body.string(n, "per") {
+      switch word {
+      case "epoch": perIteration = false
+      case "iteration": perIteration = true
+      default: body.error("a schedule steps per `epoch` (the default, as PyTorch code usually does) or per `iteration`", at: n); ok = false
+      }
+    }
+    let kind: LearningRateSchedule.Kind
+    switch type {
+    case "step": kind = .step(size: count("step-size", nil), gamma: number("gamma", 0.1, range: 0...1_000))
+    case "exponential": kind = .exponential(gamma: number("gamma", nil, range: 0...1_000))
+    case "cosine": kind = .cosine(tMax: count("t-max", nil), etaMin: number("eta-min", 0, range: 0...1e300))
+    default:
+      kind = .linear(start: number("start-factor", 1.0 / 3, range: 1e-300...1), end: number("end-factor", 1, range: 0...1), total: count("total-iters", 5))
+    }
+    return ok ? LearningRateSchedule(kind, perIteration: perIteration) : nil
   }
 
   /// `name = value`, then optionally `± tolerance` (or `+-`, `+/-`; a trailing `%` makes it

@@ -12,7 +12,12 @@ extension LessonParser {
     "half-squared-error": .halfSquaredError, "mean-squared-error": .meanSquaredError, "mse": .meanSquaredError,
     "cross-entropy": .crossEntropy, "binary-cross-entropy": .binaryCrossEntropy,
   ]
-  static let optimizerKeys = ["type", "learning-rate", "momentum", "dampening", "nesterov", "weight-decay", "alpha", "epsilon", "beta1", "beta2"]
+  static let optimizerKeys = [
+    "type", "learning-rate", "momentum", "dampening", "nesterov", "weight-decay", "alpha", "epsilon", "beta1", "beta2", "centered", "amsgrad",
+  ]
+  /// Losses beyond `losses` that take settings: `loss: {type: huber, delta: 1}`.
+  static let lossTypes = ["half-squared-error", "mean-squared-error", "mse", "cross-entropy", "binary-cross-entropy", "huber", "smooth-l1"]
+  static let lossKeys = ["type", "outputs", "delta", "beta"]
 
   mutating func parseNetwork(_ root: Node, name: String, at location: SourceLocation, body: inout YAMLBody) -> NetworkSpec? {
     var root = root
@@ -135,18 +140,15 @@ extension LessonParser {
     }
 
     var loss = Loss.halfSquaredError
-    if let node = fields["loss"], let word = body.string(node, "loss") {
-      if let l = Self.losses[word] { loss = l } else {
-        body.error("unknown loss `\(word)`", at: node, notes: [closestMatch(to: word, in: Array(Self.losses.keys)).map { "did you mean `\($0)`?" } ?? "known losses: \(Self.losses.keys.sorted().joined(separator: ", "))"])
-        ok = false
-      }
+    if let node = fields["loss"] {
+      if let l = parseLoss(node, body: &body) { loss = l } else { ok = false }
     }
     if ok, let output = layers.last {
       switch loss {
       case .crossEntropy where output.activation != .softmax:
         body.error("cross-entropy needs a softmax output layer; this one is \(output.activation.name)", at: fields["loss"], notes: ["for sigmoid outputs use `binary-cross-entropy`"])
         ok = false
-      case .binaryCrossEntropy where output.activation != .sigmoid:
+      case .binaryCrossEntropy where output.activation != .sigmoid, .meanBinaryCrossEntropy where output.activation != .sigmoid:
         body.error("binary cross-entropy needs a sigmoid output layer; this one is \(output.activation.name)", at: fields["loss"],
           notes: output.activation == .softmax ? ["for softmax outputs use `cross-entropy`"] : [])
         ok = false
@@ -340,6 +342,62 @@ extension LessonParser {
       initialization: initialization, weightNames: weightNames, biasNames: biasNames)
   }
 
+  /// `loss: NAME` or `loss: {type: NAME, outputs: mean|sum, delta: δ (huber), beta: β (smooth-l1)}`.
+  /// `outputs` defaults to PyTorch's mean, except binary-cross-entropy in a format 1 lesson (sum).
+  mutating func parseLoss(_ node: Node, body: inout YAMLBody) -> Loss? {
+    var type: String
+    var typeNode = node
+    var settings: [String: Node] = [:]
+    if case .scalar = node {
+      guard let word = body.string(node, "loss") else { return nil }
+      type = word
+    } else {
+      settings = body.fields(node, allowed: Self.lossKeys, what: "the loss")
+      guard let t = settings["type"] else { body.error("the loss needs a `type`, e.g. `type: binary-cross-entropy`", at: node); return nil }
+      guard let word = body.string(t, "loss type") else { return nil }
+      type = word
+      typeNode = t
+    }
+    guard Self.lossTypes.contains(type) else {
+      body.error("unknown loss `\(type)`", at: typeNode, notes: [closestMatch(to: type, in: Self.lossTypes).map { "did you mean `\($0)`?" } ?? "known losses: \(Self.lossTypes.sorted().joined(separator: ", "))"])
+      return nil
+    }
+    var ok = true
+    let own: [String: String] = ["huber": "delta", "smooth-l1": "beta"]
+    for key in ["delta", "beta"] where settings[key] != nil && own[type] != key {
+      body.error("`\(key)` is not a setting of \(type)", at: settings[key], notes: [own[type].map { "\(type) takes: outputs, \($0)" } ?? "\(type) takes: outputs"])
+      ok = false
+    }
+    var outputs: OutputReduction? = nil
+    if let n = settings["outputs"], let word = body.string(n, "outputs") {
+      if let r = OutputReduction(rawValue: word) { outputs = r } else {
+        body.error("unknown output reduction `\(word)`", at: n, notes: ["use `mean` (PyTorch's) or `sum` over the outputs"]); ok = false
+      }
+    }
+    var width = 1.0
+    if let key = own[type], let n = settings[key] {
+      if let v = body.number(n, key), v > 0, v.isFinite { width = v } else {
+        body.error("\(key) must be a positive number", at: n); ok = false
+      }
+    }
+    let loss: Loss
+    switch type {
+    case "half-squared-error":
+      if outputs == .mean { body.error("half-squared-error sums over the outputs; for a mean use `mean-squared-error`", at: settings["outputs"]); ok = false }
+      loss = .halfSquaredError
+    case "cross-entropy":
+      if outputs == .mean { body.error("cross-entropy sums over the classes, as torch.nn.CrossEntropyLoss does", at: settings["outputs"]); ok = false }
+      loss = .crossEntropy
+    case "mean-squared-error", "mse": loss = outputs == .sum ? .summedSquaredError : .meanSquaredError
+    case "binary-cross-entropy":
+      // Format 1 summed over the outputs; format 2 averages, as torch.nn.BCELoss does.
+      loss = (outputs ?? (format >= 2 ? .mean : .sum)) == .mean ? .meanBinaryCrossEntropy : .binaryCrossEntropy
+    case "huber": loss = .huber(delta: width, outputs: outputs ?? .mean)
+    default: loss = .smoothL1(beta: width, outputs: outputs ?? .mean)
+    }
+    return ok ? loss : nil
+  }
+
   mutating func parseOptimizer(_ node: Node?, learningRate: Node?, body: inout YAMLBody) -> Optimizer? {
     var type = "sgd"
     var fields: [String: Node] = [:]
@@ -380,13 +438,20 @@ extension LessonParser {
       return nil
     }
     let rate = value("learning-rate", 0.1)
-    let decay = value("weight-decay", 0)
+    // AdamW's decoupled decay defaults to torch.optim.AdamW's 0.01.
+    let decay = value("weight-decay", type == "adamw" ? 0.01 : 0)
+    func flag(_ key: String) -> Bool {
+      guard let n = fields[key] else { return false }
+      guard let b = body.bool(n, key) else { ok = false; return false }
+      return b
+    }
     let allowed: [String: [String]] = [
       "sgd": ["momentum", "dampening", "nesterov"], "momentum": ["momentum", "dampening", "nesterov"],
-      "rmsprop": ["alpha", "epsilon", "momentum"], "adam": ["beta1", "beta2", "epsilon"],
+      "rmsprop": ["alpha", "epsilon", "momentum", "centered"], "adam": ["beta1", "beta2", "epsilon", "amsgrad"],
+      "adamw": ["beta1", "beta2", "epsilon", "amsgrad"],
     ]
     guard let own = allowed[type] else {
-      body.error("unknown optimizer `\(type)`", at: typeNode, notes: [closestMatch(to: type, in: Array(allowed.keys)).map { "did you mean `\($0)`?" } ?? "use sgd, momentum, rmsprop or adam"])
+      body.error("unknown optimizer `\(type)`", at: typeNode, notes: [closestMatch(to: type, in: Array(allowed.keys)).map { "did you mean `\($0)`?" } ?? "use sgd, momentum, rmsprop, adam or adamw"])
       return nil
     }
     for key in fields.keys.sorted() where !own.contains(key) && !["type", "learning-rate", "weight-decay"].contains(key) {
@@ -396,9 +461,10 @@ extension LessonParser {
     let optimizer: Optimizer
     switch type {
     case "rmsprop":
-      optimizer = .rmsprop(.init(learningRate: rate, alpha: value("alpha", 0.99, range: 0...1), epsilon: value("epsilon", 1e-8), momentum: value("momentum", 0, range: 0...1), weightDecay: decay))
-    case "adam":
-      optimizer = .adam(.init(learningRate: rate, beta1: value("beta1", 0.9, range: 0...0.999999), beta2: value("beta2", 0.999, range: 0...0.999999999), epsilon: value("epsilon", 1e-8), weightDecay: decay))
+      optimizer = .rmsprop(.init(learningRate: rate, alpha: value("alpha", 0.99, range: 0...1), epsilon: value("epsilon", 1e-8), momentum: value("momentum", 0, range: 0...1), weightDecay: decay, centered: flag("centered")))
+    case "adam", "adamw":
+      let settings = Optimizer.Adam(learningRate: rate, beta1: value("beta1", 0.9, range: 0...0.999999), beta2: value("beta2", 0.999, range: 0...0.999999999), epsilon: value("epsilon", 1e-8), weightDecay: decay, amsgrad: flag("amsgrad"))
+      optimizer = type == "adam" ? .adam(settings) : .adamw(settings)
     default:
       var nesterov = false
       if let n = fields["nesterov"] { nesterov = body.bool(n, "nesterov") ?? false }

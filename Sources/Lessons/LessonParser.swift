@@ -25,6 +25,8 @@ struct LessonParser {
   /// Where each network was declared and whether its declaration parsed without errors.
   var networkDeclarations: [String: (location: SourceLocation, valid: Bool)] = [:]
   var lifted: [Prepass.Lifted] = []
+  /// The lesson's format version (front matter `format:`), which fixes defaults that changed.
+  var format = 1
 
   init(file: String) { self.file = file }
 
@@ -104,8 +106,11 @@ struct LessonParser {
       }
     }
     if let node = fields["format"], let v = body.integer(node, "format", range: 1...1_000) {
-      if v != Lesson.formatVersion {
-        body.error("this lesson asks for format \(v), but this version of lesson reads format \(Lesson.formatVersion)", at: node)
+      if v > Lesson.formatVersion {
+        body.error("this lesson asks for format \(v), but this version of lesson reads formats 1 to \(Lesson.formatVersion)", at: node)
+      } else {
+        settings.format = v
+        format = v
       }
     }
     return settings

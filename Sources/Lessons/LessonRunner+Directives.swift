@@ -214,7 +214,8 @@ extension LessonRunner {
     // Run only for its errors (the lesson has others): one update stands for the block, so a
     // broken lesson with a long `train` still reports at once; the rest of the history is NaN,
     // kept only so that `E.iteration[k]` is judged against the block's real length.
-    let schedule = TrainingSchedule(iterations: diagnosticsOnly ? 1 : iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed)
+    let schedule = TrainingSchedule(iterations: diagnosticsOnly ? 1 : iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed,
+      learningRate: spec.learningRateSchedule)
     // A classifier's accuracy is followed on the whole data set at about 100 points of the run.
     var accuracyCurve: [(iteration: Int, accuracy: Double)] = []
     let classifies = Self.accuracy(data.targets, data.targets) != nil

@@ -76,7 +76,11 @@ extension LessonRunner {
 
     let result = GraphResult(name: spec.name, location: location, graph: graph, nodeNames: nodeNames,
       definitions: definitions, output: output, expand: expand)
-    if let bad = graph.nodes.indices.first(where: { !graph.nodes[$0].value.isFinite }) ?? graph.nodes.indices.first(where: { !graph.nodes[$0].grad.isFinite }) {
+    if let (message, at) = Self.nonFinite(graph, output: output, spec: spec, byName: byName) {
+      // Located at the line that computes it, with the operation and its input, never a bare nan.
+      stopped = .error("graph `\(spec.name)`: \(message)", at: at ?? location,
+        notes: ["likely causes: a division by 0, the log of a number ≤ 0, or the square root of a number ≤ 0 (whose derivative is infinite at 0)"])
+    } else if let bad = graph.nodes.indices.first(where: { !graph.nodes[$0].value.isFinite }) ?? graph.nodes.indices.first(where: { !graph.nodes[$0].grad.isFinite }) {
       let node = graph.nodes[bad]
       stopped = .error("a value is not finite: `\(result.label(of: bad))` in graph `\(spec.name)` has value \(node.value) and gradient \(node.grad)", at: location,
         notes: ["likely causes: a division by 0, the log of a number ≤ 0, or the square root of a negative number"])
@@ -84,6 +88,33 @@ extension LessonRunner {
     graphs[spec.name] = result
     latestGraph = spec.name
     items.append(.graph(result))
+  }
+
+  /// The first operation, in the order of the definitions, whose value or local derivative (on a
+  /// path to the output) is not finite, described in words, with the line of its definition.
+  static func nonFinite(_ graph: ScalarGraph, output: Int, spec: GraphSpec, byName: [String: Int]) -> (String, SourceLocation?)? {
+    let reached = Set(graph.topologicalOrder(endingAt: output))
+    func describe(_ v: Double) -> String { v.isNaN ? "undefined" : v > 0 ? "+∞" : "−∞" }
+    for n in graph.nodes.indices where reached.contains(n) {
+      let node = graph.nodes[n]
+      let inputs = node.inputs.map { graph.nodes[$0].value }
+      guard inputs.allSatisfy(\.isFinite) else { continue }  // reported where it first went wrong
+      let locals = node.inputs.isEmpty ? [] : graph.localDerivatives(of: n)
+      let valueBad = !node.value.isFinite, derivativeBad = locals.contains { !$0.isFinite }
+      guard valueBad || derivativeBad else { continue }
+      // The definition that holds this node (the first that reaches it), for the line.
+      let definition = spec.definitions.first { d in
+        guard let m = byName[d.name] else { return false }
+        return m == n || graph.topologicalOrder(endingAt: m).contains(n)
+      }
+      let x = inputs.map { plainNumber($0) }.joined(separator: ", ")
+      let what = "`\(node.op.name)` of \(x)" + (definition.map { " in `\($0.name)`" } ?? "")
+      let message = valueBad
+        ? "\(what) has no finite value (it is \(describe(node.value)))"
+        : "\(what) has no finite derivative (it is \(describe(locals.first { !$0.isFinite }!))), so the gradient cannot pass through it"
+      return (message, definition?.location)
+    }
+    return nil
   }
 
   /// A graph value for `[GRAPH/]name[.grad]`: `.none` when the reference is not for a graph (so

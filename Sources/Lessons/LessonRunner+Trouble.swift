@@ -29,7 +29,7 @@ struct NumericalTrouble {
         for k in 0..<loss.terms.columns where !loss.terms[n, k].isFinite {
           let output = names.neurons.last?[k] ?? "output \(k + 1)"
           place = "\(output)'s share of the error for sample \(n + 1) is \(loss.terms[n, k]) (a = \(f.outputs[n, k]), t = \(data.targets[n, k]))"
-          logOfZero = [Loss.crossEntropy, .binaryCrossEntropy].contains(network.loss)
+          logOfZero = [Loss.crossEntropy, .binaryCrossEntropy, .meanBinaryCrossEntropy].contains(network.loss)
           break search
         }
       }

@@ -405,7 +405,9 @@ extension Pass {
       return (0..<layers[l + 1].neuronCount).reduce(0) { $0 + value(.weight(l: l + 1, j: $1, i: j)) * value(.delta(l: l + 1, j: $1, n: n)) }
     case .delta(let l, let j, let n):
       let activation = layers[l].activation
-      if l == outputLayer, network.loss.fusesWith(activation) { return value(.out(l: l, j: j, n: n)) - value(.target(k: j, n: n)) }
+      if l == outputLayer, network.loss.fusesWith(activation) {
+        return network.loss.fusedDelta(a: value(.out(l: l, j: j, n: n)), t: value(.target(k: j, n: n)), outputs: network.outputCount)
+      }
       if case .softmax = activation { return nil }
       return value(.outGrad(l: l, j: j, n: n)) * activation.derivative(z: value(.net(l: l, j: j, n: n)), a: value(.out(l: l, j: j, n: n)))
     case .weightGrad(let l, let j, let i):
@@ -426,11 +428,16 @@ extension Pass {
   }
 
   /// The update rule as a function of (parameter, gradient), when it needs no optimizer state:
-  /// SGD, and SGD with momentum on its first step (the velocity starts as the gradient).
+  /// plain SGD at any step, and every optimizer on its first step, whose state starts at zero
+  /// (SGD's velocity as the gradient; RMSprop, Adam, AdamW from zero moments).
   func plainStep(layer l: Int) -> ((Double, Double) -> Double)? {
     guard let update else { return nil }
     if update.order == .sequential, l != outputLayer { return nil }
-    guard case .sgd(let o) = optimizer, o.momentum == 0 || (update.step == 1 && !o.nesterov) else { return nil }
+    if update.step == 1 {
+      let optimizer = optimizer
+      return { w, g in optimizer.firstStep(parameter: w, gradient: g) }
+    }
+    guard case .sgd(let o) = optimizer, o.momentum == 0 else { return nil }
     let rate = o.learningRate, decay = o.weightDecay
     return { w, g in w - rate * (g + decay * w) }
   }

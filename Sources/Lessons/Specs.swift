@@ -61,6 +61,8 @@ public struct DirectiveSpec: Sendable {
   public var compareLocations: [SourceLocation] = []
   /// train: draw the error on a logarithmic axis.
   public var logScale: Bool = true
+  /// train: the learning rate's schedule (`schedule:`), as torch.optim.lr_scheduler's.
+  public var learningRateSchedule: LearningRateSchedule?
   /// gradcheck: the finite-difference step h.
   public var step: Double = 1e-5
 }

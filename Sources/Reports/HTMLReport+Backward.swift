@@ -55,7 +55,16 @@ extension ReportContext {
     case .meanSquaredError:
       return ("\\tfrac{2}{K}(\(s.out(name)) - \(s.target(name)))", "\\tfrac{2}{\(f.outputs.columns)}(\(a) - \(s.number(t, as: .target(k: k, n: 0), parenthesized: true)))")
     case .crossEntropy: return ("-\\frac{\(s.target(name))}{\(s.out(name))}", "-\\frac{\(s.number(t, as: .target(k: k, n: 0)))}{\(a)}")
+    case .summedSquaredError:
+      return ("2(\(s.out(name)) - \(s.target(name)))", "2(\(a) - \(s.number(t, as: .target(k: k, n: 0), parenthesized: true)))")
     case .binaryCrossEntropy: return ("\\frac{\(s.out(name)) - \(s.target(name))}{\(s.out(name))(1 - \(s.out(name)))}", "")
+    case .meanBinaryCrossEntropy: return ("\\frac{\(s.out(name)) - \(s.target(name))}{K \\, \(s.out(name))(1 - \(s.out(name)))}", "")
+    case .huber(let d, let outputs):
+      let k = outputs == .mean ? "\\tfrac{1}{K}" : ""
+      return ("\(k)\\,\\mathrm{clip}(\(s.out(name)) - \(s.target(name)), \\pm \(s.number(d)))", "")
+    case .smoothL1(let b, let outputs):
+      let k = outputs == .mean ? "\\tfrac{1}{K}" : ""
+      return ("\(k)\\,\\mathrm{clip}((\(s.out(name)) - \(s.target(name))) / \(s.number(b)), \\pm 1)", "")
     }
   }
 
@@ -88,7 +97,12 @@ extension ReportContext {
       if isOutput {
         if r.before.loss.fusesWith(layer.activation) {
           let t = s.number(r.data.targets[0, j], as: .target(k: j, n: 0), parenthesized: true)
-          lines.append("\(s.delta(neuron)) = \(s.partial("E", s.net(neuron))) = \(s.out(neuron)) - \(s.target(neuron)) = \(s.number(f.outputs[0, j], as: outQ)) - \(t) = \(delta)")
+          if r.before.loss == .meanBinaryCrossEntropy {
+            // BCELoss averages over the K outputs, so each δ carries 1/K.
+            lines.append("\(s.delta(neuron)) = \(s.partial("E", s.net(neuron))) = \\tfrac{1}{K}(\(s.out(neuron)) - \(s.target(neuron))) = \\tfrac{1}{\(layer.neuronCount)}(\(s.number(f.outputs[0, j], as: outQ)) - \(t)) = \(delta)")
+          } else {
+            lines.append("\(s.delta(neuron)) = \(s.partial("E", s.net(neuron))) = \(s.out(neuron)) - \(s.target(neuron)) = \(s.number(f.outputs[0, j], as: outQ)) - \(t) = \(delta)")
+          }
           continue
         }
         guard let (formula, _) = derivative, let fp else {
@@ -168,8 +182,8 @@ extension ReportContext {
     switch r.optimizer {
     case .sgd(let o) where o.momentum != 0: stateColumns = ["velocity v"]
     case .sgd: stateColumns = []
-    case .rmsprop(let o): stateColumns = ["mean square s"] + (o.momentum > 0 ? ["velocity v"] : [])
-    case .adam: stateColumns = ["first moment m", "second moment v"]
+    case .rmsprop(let o): stateColumns = ["mean square s"] + (o.momentum > 0 ? ["velocity v"] : []) + (o.centered ? ["mean gradient ḡ"] : [])
+    case .adam(let o), .adamw(let o): stateColumns = ["first moment m", "second moment v"] + (o.amsgrad ? ["largest second moment v̂"] : [])
     }
     if u.order == .sequential {
       out.append(.el("p", [("class", "note")], "Sequential order: each hidden layer's gradients below were recomputed after the layer above had been updated, so they differ from the backward pass."))
@@ -217,6 +231,7 @@ extension ReportContext {
         case .sgd(let o): decay = o.weightDecay
         case .rmsprop(let o): decay = o.weightDecay
         case .adam(let o): decay = o.weightDecay
+        case .adamw: decay = 0  // decoupled: it acts on the parameter, not on g
         }
         let gValue = p.grad + decay * p.before
         let gNumber = s.number(gValue, from: g, parenthesized: true)
@@ -249,22 +264,46 @@ extension ReportContext {
           let sq = p.state.first ?? 0
           let epsilon = s.number(o.epsilon)
           lines.append("s^{+} = \(s.number(o.alpha)) \\, s + (1 - \(s.number(o.alpha))) \\, g^2 = \(s.number(o.alpha)) \\times \(previous(sq, factor: o.alpha, fresh: (1 - o.alpha) * gValue * gValue)) + (1 - \(s.number(o.alpha))) \\times \(gSquared) = \(s.number(sq, from: g))")
+          // Centered: the running mean ḡ of g, and the variance s − ḡ² in place of s.
+          var variance = sq, root = "\\sqrt{s^{+}}"
+          if o.centered, let mean = p.state.last {
+            lines.append("\\bar g^{+} = \(s.number(o.alpha)) \\, \\bar g + (1 - \(s.number(o.alpha))) \\, g = \(s.number(o.alpha)) \\times \(previous(mean, factor: o.alpha, fresh: (1 - o.alpha) * gValue)) + (1 - \(s.number(o.alpha))) \\times \(gNumber) = \(s.number(mean, from: g))")
+            variance = sq - mean * mean
+            root = "\\sqrt{s^{+} - (\\bar g^{+})^2}"
+          }
           // √s printed to the report's digits, as Adam's is: s itself keeps only six significant digits.
-          let scaled = "\\frac{\(s.number(gValue, from: g))}{\(s.number(sq.squareRoot(), from: g)) + \(epsilon)}"
+          let scaled = "\\frac{\(s.number(gValue, from: g))}{\(s.number(variance.squareRoot(), from: g)) + \(epsilon)}"
           if o.momentum > 0 {
             // With momentum the step is a velocity of scaled gradients, not the scaled gradient itself.
             let v = p.state.count > 1 ? p.state[1] : 0
-            lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: gValue / (sq.squareRoot() + o.epsilon))) + \(scaled) = \(s.number(v, from: g))")
+            lines.append("v^{+} = \(s.number(o.momentum)) \\, v + \\frac{g}{\(root) + \\varepsilon} = \(s.number(o.momentum)) \\times \(previous(v, factor: o.momentum, fresh: gValue / (variance.squareRoot() + o.epsilon))) + \(scaled) = \(s.number(v, from: g))")
             lines.append("\(w)^{+} = \(w) - \\eta \\, v^{+} = \(before) - \(eta) \\times \(s.number(v, from: g, parenthesized: true)) = \(after)")
           } else {
-            lines.append("\(w)^{+} = \(w) - \\eta \\frac{g}{\\sqrt{s^{+}} + \\varepsilon} = \(before) - \(eta) \\times \(scaled) = \(after)")
+            lines.append("\(w)^{+} = \(w) - \\eta \\frac{g}{\(root) + \\varepsilon} = \(before) - \(eta) \\times \(scaled) = \(after)")
           }
-        case .adam(let o):
+        case .adam(let o), .adamw(let o):
           let m = p.state.first ?? 0, v = p.state.count > 1 ? p.state[1] : 0
+          // AdamW first shrinks the parameter, p·(1 − ηλ), and steps from there.
+          var start = w, startNumber = before
+          if case .adamw = r.optimizer {
+            let shrunk = p.before * (1 - o.learningRate * o.weightDecay)
+            lines.append("\(w)' = \(w) \\, (1 - \\eta \\lambda) = \(before) \\times (1 - \(eta) \\times \(s.number(o.weightDecay))) = \(s.number(shrunk, from: [(p.given, p.before)]))")
+            start = "\(w)'"
+            startNumber = s.number(shrunk, from: [(p.given, p.before)])
+          }
           lines.append("m^{+} = \(s.number(o.beta1)) \\, m + \(s.number(1 - o.beta1)) \\, g = \(s.number(o.beta1)) \\times \(previous(m, factor: o.beta1, fresh: (1 - o.beta1) * gValue)) + \(s.number(1 - o.beta1)) \\times \(gNumber) = \(s.number(m, from: g))")
           lines.append("v^{+} = \(s.number(o.beta2)) \\, v + \(s.number(1 - o.beta2)) \\, g^2 = \(s.number(o.beta2)) \\times \(previous(v, factor: o.beta2, fresh: (1 - o.beta2) * gValue * gValue)) + \(s.number(1 - o.beta2)) \\times \(gSquared) = \(s.number(v, from: g))")
-          let mHat = s.number(m / (1 - pow(o.beta1, Double(u.step))), from: g), vHat = s.number((v / (1 - pow(o.beta2, Double(u.step)))).squareRoot(), from: g)
-          lines.append("\(w)^{+} = \(w) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{v^{+} / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(before) - \(eta) \\times \\frac{\(mHat)}{\(vHat) + \(s.number(o.epsilon))} = \(after)")
+          // AMSGrad divides by the largest second moment so far; the record keeps it after the step only.
+          var second = v, secondName = "v^{+}"
+          if o.amsgrad, let largest = p.state.last, p.state.count > 2 {
+            lines.append(u.step == 1
+              ? "\\hat v^{+} = \\max(\\hat v, v^{+}) = \\max(0, \(s.number(v, from: g))) = \(s.number(largest, from: g))"
+              : "\\hat v^{+} = \\max(\\hat v, v^{+}) = \(s.number(largest, from: g))")
+            second = largest
+            secondName = "\\hat v^{+}"
+          }
+          let mHat = s.number(m / (1 - pow(o.beta1, Double(u.step))), from: g), vHat = s.number((second / (1 - pow(o.beta2, Double(u.step)))).squareRoot(), from: g)
+          lines.append("\(w)^{+} = \(start) - \\eta \\, \\frac{m^{+} / (1 - \\beta_1^{\(u.step)})}{\\sqrt{\(secondName) / (1 - \\beta_2^{\(u.step)})} + \\varepsilon} = \(startNumber) - \(eta) \\times \\frac{\(mHat)}{\(vHat) + \(s.number(o.epsilon))} = \(after)")
         }
       }
       out.append(working("How layer \(l + 1) was updated", lines))
@@ -276,8 +315,8 @@ extension ReportContext {
     switch optimizer {
     case .sgd(let o) where o.momentum != 0: return [slots.velocity[k]]
     case .sgd: return []
-    case .rmsprop(let o): return [slots.square[k]] + (o.momentum > 0 ? [slots.velocity[k]] : [])
-    case .adam: return [slots.velocity[k], slots.square[k]]
+    case .rmsprop(let o): return [slots.square[k]] + (o.momentum > 0 ? [slots.velocity[k]] : []) + (o.centered ? [slots.extra[k]] : [])
+    case .adam(let o), .adamw(let o): return [slots.velocity[k], slots.square[k]] + (o.amsgrad ? [slots.extra[k]] : [])
     }
   }
 }

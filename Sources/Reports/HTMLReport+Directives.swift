@@ -186,8 +186,18 @@ extension ReportContext {
       lines.append("E = \\frac{1}{K}\\sum_k (t_k - \(s.outSymbol)_k)^2")
     case .crossEntropy:
       lines.append("E = -\\sum_k t_k \\ln \(s.outSymbol)_k")
+    case .summedSquaredError:
+      lines.append("E = \\sum_k (t_k - \(s.outSymbol)_k)^2")
     case .binaryCrossEntropy:
       lines.append("E = -\\sum_k \\left[t_k \\ln \(s.outSymbol)_k + (1 - t_k)\\ln(1 - \(s.outSymbol)_k)\\right]")
+    case .meanBinaryCrossEntropy:
+      lines.append("E = -\\frac{1}{K}\\sum_k \\left[t_k \\ln \(s.outSymbol)_k + (1 - t_k)\\ln(1 - \(s.outSymbol)_k)\\right]")
+    case .huber(let d, let outputs):
+      let x = "|\(s.outSymbol)_k - t_k|"
+      lines.append("E = \(outputs == .mean ? "\\frac{1}{K}" : "")\\sum_k \\begin{cases} \\tfrac{1}{2}\(x)^2 & \(x) < \(s.number(d)) \\\\ \(s.number(d))\\left(\(x) - \\tfrac{1}{2}\\cdot \(s.number(d))\\right) & \\text{otherwise} \\end{cases}")
+    case .smoothL1(let b, let outputs):
+      let x = "|\(s.outSymbol)_k - t_k|"
+      lines.append("E = \(outputs == .mean ? "\\frac{1}{K}" : "")\\sum_k \\begin{cases} \\tfrac{1}{2}\(x)^2 / \(s.number(b)) & \(x) < \(s.number(b)) \\\\ \(x) - \\tfrac{1}{2}\\cdot \(s.number(b)) & \\text{otherwise} \\end{cases}")
     }
     // Each output's term with numbers, as for the half squared error above.
     if r.before.loss != .halfSquaredError {
@@ -203,8 +213,27 @@ extension ReportContext {
           lines.append("\(e) = \\tfrac{1}{K}(\(t) - \(a))^2 = \\tfrac{1}{\(outputs.count)}(\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) - \(an))^2 = \(term)")
         case .crossEntropy:
           lines.append("\(e) = -\(t) \\ln \(a) = -\(tn) \\times \\ln(\(aBare)) = \(term)")
-        case .binaryCrossEntropy:
-          lines.append("\(e) = -\\left[\(t) \\ln \(a) + (1 - \(t)) \\ln(1 - \(a))\\right] = -\\left[\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) \\times \\ln(\(aBare)) + (1 - \(tn)) \\times \\ln(1 - \(an))\\right] = \(term)")
+        case .summedSquaredError:
+          lines.append("\(e) = (\(t) - \(a))^2 = (\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) - \(an))^2 = \(term)")
+        case .binaryCrossEntropy, .meanBinaryCrossEntropy:
+          let k1 = r.before.loss == .meanBinaryCrossEntropy ? ("\\tfrac{1}{K}", "\\tfrac{1}{\(outputs.count)}") : ("", "")
+          lines.append("\(e) = -\(k1.0)\\left[\(t) \\ln \(a) + (1 - \(t)) \\ln(1 - \(a))\\right] = -\(k1.1)\\left[\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) \\times \\ln(\(aBare)) + (1 - \(tn)) \\times \\ln(1 - \(an))\\right] = \(term)")
+        case .huber(let width, let reduction), .smoothL1(let width, let reduction):
+          // The piece that applies, with numbers: quadratic inside the width, linear outside.
+          let k1 = reduction == .mean ? ("\\tfrac{1}{K} \\cdot ", "\\tfrac{1}{\(outputs.count)} \\times ") : ("", "")
+          let inside = abs(f.outputs[0, k] - r.data.targets[0, k]) < width
+          let wn = s.number(width)
+          // |a − t| with numbers as the larger minus the smaller, so no bars need reading.
+          let aFirst = f.outputs[0, k] >= r.data.targets[0, k]
+          let d = aFirst ? "\(aBare) - \(tn)" : "\(s.number(r.data.targets[0, k], as: .target(k: k, n: 0))) - \(an)"
+          let isHuber: Bool = if case .huber = r.before.loss { true } else { false }
+          let formula = inside
+            ? (isHuber ? "\\tfrac{1}{2}|\(a) - \(t)|^2" : "\\tfrac{1}{2}|\(a) - \(t)|^2 / \(wn)")
+            : (isHuber ? "\(wn)\\left(|\(a) - \(t)| - \\tfrac{1}{2}\\cdot \(wn)\\right)" : "|\(a) - \(t)| - \\tfrac{1}{2}\\cdot \(wn)")
+          let numbers = inside
+            ? (isHuber ? "\\tfrac{1}{2}(\(d))^2" : "\\tfrac{1}{2}(\(d))^2 / \(wn)")
+            : (isHuber ? "\(wn) \\times (\(d) - \\tfrac{1}{2} \\times \(wn))" : "(\(d) - \\tfrac{1}{2} \\times \(wn))")
+          lines.append("\(e) = \(k1.0)\(formula) = \(k1.1)\(numbers) = \(term)")
         case .halfSquaredError: break
         }
       }

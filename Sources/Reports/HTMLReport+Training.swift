@@ -38,10 +38,21 @@ extension ReportContext {
         xLabel: "iteration", yLabel: "accuracy", yScale: .linear, height: 260)
       out.append(figure(.trusted(accuracy.svg())))
     }
+    // A learning-rate schedule: its rate in a chart of its own, and in the table.
+    let scheduled = h.rates.count == h.losses.count && !h.rates.isEmpty
+    if scheduled, h.rates.count >= 2 {
+      let rate = LineChart(
+        id: nextFigureID("rate"), title: "Learning rate during training of \(r.networkName)",
+        description: "The learning rate η each of \(h.rates.count) iterations' update used, from the schedule.",
+        series: [LineChart.Series(name: "η", points: Self.curve(h.rates))],
+        xLabel: "iteration", yLabel: "learning rate η", yScale: .linear, height: 220)
+      out.append(figure(.trusted(rate.svg())))
+    }
     let rows: [[HTML]] = t.recorded.map { k in
       [.el("th", [("scope", "row"), ("class", "num")], "\(k)"), .el("td", [("class", "num")], "\((k - 1) / h.iterationsPerEpoch + 1)"), cell(h.losses[k - 1], computed: true)]
+        + (scheduled ? [cell(h.rates[k - 1], computed: true)] : [])
     }
-    out.append(table(caption: "Error at recorded iterations (before each one's update)", header: ["iteration", "epoch", "E"], rows: rows))
+    out.append(table(caption: "Error at recorded iterations (before each one's update)", header: ["iteration", "epoch", "E"] + (scheduled ? ["learning rate η"] : []), rows: rows))
 
     let outputs = r.names.neurons.last!
     var finalRows: [[HTML]] = []

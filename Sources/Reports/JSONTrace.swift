@@ -25,7 +25,8 @@ public enum JSONTrace {
         // The file name alone: the trace must not depend on where or how the lesson was named.
         ("file", .string(run.lesson.file.split(separator: "/").last.map(String.init) ?? run.lesson.file)),
         ("title", run.lesson.settings.title.map(JSONValue.string) ?? .null),
-        ("lesson_format", .number(Double(Lesson.formatVersion))),
+        // The format the lesson was written for (1 or 2), which fixes what its defaults mean.
+        ("lesson_format", .number(Double(run.lesson.settings.format))),
       ])),
       ("steps", .array(steps)),
     ]
@@ -66,11 +67,22 @@ public enum JSONTrace {
         return .object(pairs)
       })),
       ("loss", .string(spec.loss.name)),
+      // Added in lesson format 2: what the loss does across a sample's outputs, and its setting.
+      ("loss_outputs", .string(spec.loss.outputReduction.rawValue)),
       ("reduction", .string(spec.reduction.rawValue)),
+    ] + lossSetting(spec.loss) + [
       ("optimizer", optimizer(spec.optimizer)),
       ("update_biases", .bool(spec.updatesBiases)),
       ("update_order", .string(spec.updateOrder.rawValue)),
     ])
+  }
+
+  static func lossSetting(_ loss: Loss) -> [(String, JSONValue)] {
+    switch loss {
+    case .huber(let delta, _): [("loss_delta", .number(delta))]
+    case .smoothL1(let beta, _): [("loss_beta", .number(beta))]
+    default: []
+    }
   }
 
   static func optimizer(_ o: Optimizer) -> JSONValue {
@@ -80,10 +92,12 @@ public enum JSONTrace {
         ("dampening", .number(s.dampening)), ("nesterov", .bool(s.nesterov)), ("weight_decay", .number(s.weightDecay))])
     case .rmsprop(let r):
       return .object([("type", .string("rmsprop")), ("learning_rate", .number(r.learningRate)), ("alpha", .number(r.alpha)),
-        ("epsilon", .number(r.epsilon)), ("momentum", .number(r.momentum)), ("weight_decay", .number(r.weightDecay))])
-    case .adam(let a):
-      return .object([("type", .string("adam")), ("learning_rate", .number(a.learningRate)), ("beta1", .number(a.beta1)),
-        ("beta2", .number(a.beta2)), ("epsilon", .number(a.epsilon)), ("weight_decay", .number(a.weightDecay))])
+        ("epsilon", .number(r.epsilon)), ("momentum", .number(r.momentum)), ("weight_decay", .number(r.weightDecay)),
+        ("centered", .bool(r.centered))])
+    case .adam(let a), .adamw(let a):
+      let type = if case .adamw = o { "adamw" } else { "adam" }
+      return .object([("type", .string(type)), ("learning_rate", .number(a.learningRate)), ("beta1", .number(a.beta1)),
+        ("beta2", .number(a.beta2)), ("epsilon", .number(a.epsilon)), ("weight_decay", .number(a.weightDecay)), ("amsgrad", .bool(a.amsgrad))])
     }
   }
 
@@ -166,13 +180,29 @@ public enum JSONTrace {
       switch optimizer {
       case .sgd(let o) where o.momentum != 0: return [("velocity", shaped(s.velocity))]
       case .sgd: return []
-      case .rmsprop(let o): return [("square_average", shaped(s.square))] + (o.momentum > 0 ? [("velocity", shaped(s.velocity))] : [])
-      case .adam: return [("first_moment", shaped(s.velocity)), ("second_moment", shaped(s.square))]
+      case .rmsprop(let o):
+        return [("square_average", shaped(s.square))] + (o.momentum > 0 ? [("velocity", shaped(s.velocity))] : [])
+          + (o.centered ? [("gradient_average", shaped(s.extra))] : [])
+      case .adam(let o), .adamw(let o):
+        return [("first_moment", shaped(s.velocity)), ("second_moment", shaped(s.square))]
+          + (o.amsgrad ? [("max_second_moment", shaped(s.extra))] : [])
       }
     }
     let w = slots(layer.weightSlots, layer.newWeights.rows, layer.newWeights.columns)
     let b = layer.biasesUpdated ? slots(layer.biasSlots, layer.newBiases.count, 0) : []
     return .object([("weights", .object(w)), ("biases", .object(b))])
+  }
+
+  static func schedule(_ s: LearningRateSchedule) -> JSONValue {
+    let settings: [(String, JSONValue)]
+    switch s.kind {
+    case .step(let size, let gamma): settings = [("type", .string("step")), ("step_size", .number(Double(size))), ("gamma", .number(gamma))]
+    case .exponential(let gamma): settings = [("type", .string("exponential")), ("gamma", .number(gamma))]
+    case .cosine(let tMax, let etaMin): settings = [("type", .string("cosine")), ("t_max", .number(Double(tMax))), ("eta_min", .number(etaMin))]
+    case .linear(let start, let end, let total):
+      settings = [("type", .string("linear")), ("start_factor", .number(start)), ("end_factor", .number(end)), ("total_iters", .number(Double(total)))]
+    }
+    return .object(settings + [("per", .string(s.perIteration ? "iteration" : "epoch"))])
   }
 
   static func training(_ t: TrainingResult) -> JSONValue {
@@ -183,8 +213,11 @@ public enum JSONTrace {
       ("epochs", .number(t.epochs)),
       ("batch_size", t.schedule.batchSize.map { .number(Double($0)) } ?? .null),
       ("shuffle_seed", t.schedule.shuffleSeed.map { .number(Double($0)) } ?? .null),
+    ] + (t.schedule.learningRate.map { [("schedule", schedule($0))] } ?? []) + [
+      // Since lesson format 2: under a `schedule`, the learning rate each recorded iteration used.
       ("recorded", .array(t.recorded.map { k in
-        .object([("iteration", .number(Double(k))), ("epoch", .number(Double((k - 1) / t.history.iterationsPerEpoch + 1))), ("E", .number(losses[k - 1]))])
+        .object([("iteration", .number(Double(k))), ("epoch", .number(Double((k - 1) / t.history.iterationsPerEpoch + 1))), ("E", .number(losses[k - 1]))]
+          + (t.history.rates.count >= k ? [("learning_rate", .number(t.history.rates[k - 1]))] : []))
       })),
     ]
     // The whole curve while it is small enough to be useful to a program; the recorded points always.

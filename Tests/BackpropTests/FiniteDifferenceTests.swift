@@ -22,7 +22,7 @@ func randomNetwork(seed: UInt64, hidden: Activation, output: Activation, loss: L
   for n in 0..<samples {
     switch loss {
     case .crossEntropy: t[n, rng.index(below: outputs)] = 1
-    case .binaryCrossEntropy: for k in 0..<outputs { t[n, k] = rng.uniform(0, 1) }
+    case .binaryCrossEntropy, .meanBinaryCrossEntropy: for k in 0..<outputs { t[n, k] = rng.uniform(0, 1) }
     default: for k in 0..<outputs { t[n, k] = rng.uniform(-0.9, 0.9) }
     }
   }
@@ -35,6 +35,10 @@ struct FiniteDifferenceTests {
     (.sigmoid, .sigmoid, .halfSquaredError), (.tanh, .linear, .meanSquaredError), (.relu, .tanh, .halfSquaredError),
     (.leakyReLU(slope: 0.1), .linear, .halfSquaredError), (.linear, .sigmoid, .binaryCrossEntropy),
     (.tanh, .softmax, .crossEntropy), (.sigmoid, .softmax, .halfSquaredError), (.relu, .softmax, .crossEntropy),
+    // Added for PyTorch parity: BCELoss's mean over outputs, MSE summed, Huber and smooth L1.
+    (.tanh, .sigmoid, .meanBinaryCrossEntropy), (.sigmoid, .linear, .summedSquaredError),
+    (.tanh, .linear, .huber(delta: 0.3, outputs: .mean)), (.sigmoid, .tanh, .huber(delta: 1, outputs: .sum)),
+    (.linear, .linear, .smoothL1(beta: 0.4, outputs: .mean)), (.tanh, .sigmoid, .smoothL1(beta: 1, outputs: .sum)),
   ]
 
   @Test("every parameter's gradient matches the finite difference, for random networks",

@@ -84,6 +84,9 @@ fileprivate struct ReferenceCase: Decodable, Sendable {
     var loss: String
     var reduction: String
     var updatesBiases: Bool
+    /// parity-cases.json: `mean` or `sum` over the outputs, and Huber's δ or smooth L1's β.
+    var lossOutputs: String?
+    var lossWidth: Double?
   }
   struct OptimizerSpec: Decodable, Sendable {
     var kind: String
@@ -96,6 +99,8 @@ fileprivate struct ReferenceCase: Decodable, Sendable {
     var epsilon: Double?
     var beta1: Double?
     var beta2: Double?
+    var centered: Bool?
+    var amsgrad: Bool?
   }
   struct DataSpec: Decodable, Sendable {
     var inputs: [[Double]]
@@ -131,6 +136,42 @@ fileprivate struct ReferenceCase: Decodable, Sendable {
   var batchSize: Int
   var iterations: Int
   var expected: Expected
+  /// parity-cases.json: a learning-rate schedule (torch.optim.lr_scheduler's rates in the reference).
+  var schedule: ScheduleSpec?
+
+  struct ScheduleSpec: Decodable, Sendable {
+    var kind: String
+    var settings: [String: Double]
+    var per: String
+  }
+}
+
+/// The cases of one fixture file.
+fileprivate struct Fixture: Sendable {
+  /// The cases, or why they could not be read (a test reports it; the others then have no arguments).
+  let loaded: (cases: [ReferenceCase], error: String?)
+  let byName: [String: ReferenceCase]
+  var cases: [ReferenceCase] { loaded.cases }
+  var names: [String] { loaded.cases.map(\.name) }
+
+  init(_ file: String) {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").appendingPathComponent(file)
+    do {
+      let data = try Data(contentsOf: url)
+      let decoder = JSONDecoder()
+      decoder.keyDecodingStrategy = .convertFromSnakeCase
+      loaded = (try decoder.decode(ReferenceFile.self, from: data).cases, nil)
+    } catch {
+      loaded = ([], "cannot read \(url.path): \(error)")
+    }
+    byName = Dictionary(loaded.cases.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+  }
+}
+
+/// reference/generate_parity.py: the losses and optimizers added for PyTorch parity.
+fileprivate enum ParityFixture {
+  static let fixture = Fixture("parity-cases.json")
+  static var names: [String] { fixture.names }
 }
 
 fileprivate enum ReferenceFixture {
@@ -180,12 +221,17 @@ fileprivate extension ReferenceCase {
 
   func makeNetwork() throws -> Network {
     let loss: Loss
-    switch network.loss {
-    case "half-squared-error": loss = .halfSquaredError
-    case "mean-squared-error": loss = .meanSquaredError
-    case "cross-entropy": loss = .crossEntropy
-    case "binary-cross-entropy": loss = .binaryCrossEntropy
-    default: throw ReferenceError.unknown("loss \(network.loss)")
+    let mean = network.lossOutputs == "mean", width = network.lossWidth ?? 1
+    switch (network.loss, network.lossOutputs) {
+    case ("half-squared-error", nil), ("half-squared-error", "sum"): loss = .halfSquaredError
+    case ("mean-squared-error", nil), ("mean-squared-error", "mean"): loss = .meanSquaredError
+    case ("mean-squared-error", "sum"): loss = .summedSquaredError
+    case ("cross-entropy", nil): loss = .crossEntropy
+    case ("binary-cross-entropy", nil), ("binary-cross-entropy", "sum"): loss = .binaryCrossEntropy
+    case ("binary-cross-entropy", "mean"): loss = .meanBinaryCrossEntropy
+    case ("huber", _): loss = .huber(delta: width, outputs: mean ? .mean : .sum)
+    case ("smooth-l1", _): loss = .smoothL1(beta: width, outputs: mean ? .mean : .sum)
+    default: throw ReferenceError.unknown("loss \(network.loss) over outputs \(network.lossOutputs ?? "-")")
     }
     guard let reduction = Reduction(rawValue: network.reduction) else {
       throw ReferenceError.unknown("reduction \(network.reduction)")
@@ -208,13 +254,28 @@ fileprivate extension ReferenceCase {
     case "rmsprop":
       return .rmsprop(.init(
         learningRate: o.learningRate, alpha: o.alpha ?? 0.99, epsilon: o.epsilon ?? 1e-8,
-        momentum: o.momentum ?? 0, weightDecay: o.weightDecay))
-    case "adam":
-      return .adam(.init(
+        momentum: o.momentum ?? 0, weightDecay: o.weightDecay, centered: o.centered ?? false))
+    case "adam", "adamw":
+      let settings = Optimizer.Adam(
         learningRate: o.learningRate, beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999,
-        epsilon: o.epsilon ?? 1e-8, weightDecay: o.weightDecay))
+        epsilon: o.epsilon ?? 1e-8, weightDecay: o.weightDecay, amsgrad: o.amsgrad ?? false)
+      return o.kind == "adam" ? .adam(settings) : .adamw(settings)
     default: throw ReferenceError.unknown("optimizer \(o.kind)")
     }
+  }
+
+  func makeSchedule() throws -> LearningRateSchedule? {
+    guard let schedule else { return nil }
+    let s = schedule.settings
+    let kind: LearningRateSchedule.Kind
+    switch schedule.kind {
+    case "step": kind = .step(size: Int(s["step_size"] ?? 1), gamma: s["gamma"] ?? 0.1)
+    case "exponential": kind = .exponential(gamma: s["gamma"] ?? 1)
+    case "cosine": kind = .cosine(tMax: Int(s["t_max"] ?? 1), etaMin: s["eta_min"] ?? 0)
+    case "linear": kind = .linear(start: s["start_factor"] ?? 1.0 / 3, end: s["end_factor"] ?? 1, total: Int(s["total_iters"] ?? 5))
+    default: throw ReferenceError.unknown("schedule \(schedule.kind)")
+    }
+    return LearningRateSchedule(kind, perIteration: schedule.per == "iteration")
   }
 
   /// Rows of batch k (0-based) without shuffling: [k'·B, min((k'+1)·B, N)) with k' = k mod batches per epoch.
@@ -270,11 +331,41 @@ struct ReferenceCaseTests {
     #expect(has("adam") { $0.weightDecay > 0 }, "Adam weight decay")
   }
 
+  @Test("the parity fixture covers every loss and optimizer option added for PyTorch parity")
+  func parityCoverage() throws {
+    if let error = ParityFixture.fixture.loaded.error { Issue.record(Comment(rawValue: error)) }
+    let cases = ParityFixture.fixture.cases
+    #expect(cases.count >= 90)
+    #expect(Set(cases.map(\.name)).count == cases.count, "case names are unique")
+    let losses = Set(cases.map { "\($0.network.loss)/\($0.network.lossOutputs ?? "-")" })
+    #expect(losses.isSuperset(of: ["binary-cross-entropy/mean", "mean-squared-error/sum", "huber/mean", "huber/sum", "smooth-l1/mean", "smooth-l1/sum"]))
+    #expect(cases.contains { $0.network.loss == "huber" && $0.network.lossWidth != 1 }, "Huber with δ ≠ 1")
+    let schedules = Set(cases.compactMap { $0.schedule.map { "\($0.kind) per \($0.per)" } })
+    #expect(Set(schedules.map { $0.split(separator: " ")[0] }) == ["step", "exponential", "cosine", "linear"], "\(schedules)")
+    #expect(schedules.contains { $0.hasSuffix("epoch") } && schedules.contains { $0.hasSuffix("iteration") })
+    let o = cases.map(\.optimizer)
+    #expect(o.contains { $0.kind == "adamw" && !($0.amsgrad ?? false) && $0.weightDecay == 0.01 }, "AdamW, torch's default decay")
+    #expect(o.contains { $0.kind == "adamw" && ($0.amsgrad ?? false) }, "AdamW with AMSGrad")
+    #expect(o.contains { $0.kind == "adam" && ($0.amsgrad ?? false) && $0.weightDecay > 0 }, "Adam AMSGrad with L2")
+    #expect(o.contains { $0.kind == "rmsprop" && ($0.centered ?? false) && ($0.momentum ?? 0) > 0 && $0.weightDecay > 0 }, "centered RMSprop, momentum, decay")
+    #expect(o.contains { $0.kind == "rmsprop" && ($0.centered ?? false) && ($0.momentum ?? 0) == 0 }, "centered RMSprop")
+  }
+
+  @Test("the engine matches the JAX reference for the PyTorch-parity options", arguments: ParityFixture.names)
+  func matchesParityReference(name: String) throws {
+    try Self.compare(try #require(ParityFixture.fixture.byName[name]), name: name)
+  }
+
   @Test("the engine matches the JAX reference", arguments: ReferenceFixture.names)
   func matchesReference(name: String) throws {
-    let reference = try #require(ReferenceFixture.byName[name])
+    try Self.compare(try #require(ReferenceFixture.byName[name]), name: name)
+  }
+
+  fileprivate static func compare(_ reference: ReferenceCase, name: String) throws {
     let network = try reference.makeNetwork()
     let optimizer = try reference.makeOptimizer()
+    let learningRate = try reference.makeSchedule()
+    let perEpoch = (reference.data.inputs.count + reference.batchSize - 1) / reference.batchSize
     let inputs = Matrix(reference.data.inputs)
     let targets = Matrix(reference.data.targets)
     var comparison = ReferenceComparison()
@@ -308,7 +399,8 @@ struct ReferenceCaseTests {
       let pass = stepped.forward(x)
       comparison.check(stepped.loss(of: pass.outputs, targets: t).total, expected.loss, "iteration \(k + 1): loss")
       let gradients = stepped.backward(pass, targets: t)
-      stepped.update(from: pass, gradients, targets: t, optimizer: optimizer, state: &state)
+      let rate = learningRate?.rate(base: optimizer.learningRate, iteration: k, iterationsPerEpoch: perEpoch) ?? optimizer.learningRate
+      stepped.update(from: pass, gradients, targets: t, optimizer: optimizer.with(learningRate: rate), state: &state)
       for l in stepped.layers.indices {
         comparison.check(stepped.layers[l].weights, expected.layers[l].weights, "iteration \(k + 1): weights[layer \(l)]")
         comparison.check(stepped.layers[l].biases, expected.layers[l].biases, "iteration \(k + 1): biases[layer \(l)]")
@@ -321,7 +413,7 @@ struct ReferenceCaseTests {
     var trainState = OptimizerState(for: trained)
     let history = trained.train(
       on: Dataset(inputs: inputs, targets: targets),
-      schedule: TrainingSchedule(iterations: reference.iterations, batchSize: reference.batchSize),
+      schedule: TrainingSchedule(iterations: reference.iterations, batchSize: reference.batchSize, learningRate: learningRate),
       optimizer: optimizer, state: &trainState)
     #expect(history.stoppedAt == nil)
     comparison.check(history.losses, reference.expected.iterations.map(\.loss), "train: losses")

@@ -261,3 +261,24 @@ struct DenseScalarAgreementTests {
     }
   }
 }
+
+@Suite("Scalar graph derivatives at 0")
+struct ScalarGraphZeroTests {
+  @Test("x^0 has gradient 0 at x = 0, as PyTorch defines it, and relu has gradient 0 at 0")
+  func powerZeroAndReluAtZero() {
+    var graph = ScalarGraph()
+    let x = graph.input(0)
+    let y = graph.apply(.add, graph.apply(.pow(0), x), graph.apply(.relu, x))
+    graph.backward(from: y)
+    #expect(graph.nodes[y].value == 1)
+    #expect(graph.nodes[x].grad == 0)
+    #expect(graph.nodes[x].grad.isFinite)
+  }
+
+  @Test("x^0 has gradient 0 away from 0 too; x^c keeps c·x^(c−1)")
+  func powerElsewhere() {
+    #expect(ScalarGraph.Op.pow(0).localDerivatives([2.5], output: 1) == [0])
+    #expect(ScalarGraph.Op.pow(3).localDerivatives([2], output: 8) == [12])
+  }
+}
+

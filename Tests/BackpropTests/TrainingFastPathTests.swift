@@ -41,7 +41,7 @@ fileprivate struct FastPathCase: CustomTestStringConvertible, Sendable {
     for n in 0..<samples {
       switch loss {
       case .crossEntropy: targets[n, rng.index(below: outputs)] = 1
-      case .binaryCrossEntropy: for k in 0..<outputs { targets[n, k] = rng.nextUnit() < 0.5 ? 0 : 1 }
+      case .binaryCrossEntropy, .meanBinaryCrossEntropy: for k in 0..<outputs { targets[n, k] = rng.nextUnit() < 0.5 ? 0 : 1 }
       default: for k in 0..<outputs { targets[n, k] = rng.uniform(0, 1) }
       }
     }
@@ -69,6 +69,17 @@ fileprivate let fastPathCases: [FastPathCase] = [
   FastPathCase(widths: [2, 13, 2], hidden: .sigmoid, output: .softmax, loss: .crossEntropy, reduction: .sum, updatesBiases: false, samples: 20),
   FastPathCase(widths: [1, 6, 3], hidden: .linear, output: .sigmoid, loss: .binaryCrossEntropy, samples: 7),
   FastPathCase(widths: [3, 8, 2], hidden: .relu, output: .relu, loss: .meanSquaredError, samples: 15, batchSize: 8),
+  // The losses and optimizers added for PyTorch parity, fused and not.
+  FastPathCase(widths: [3, 9, 3], hidden: .tanh, output: .sigmoid, loss: .meanBinaryCrossEntropy,
+               optimizer: .adamw(.init(learningRate: 0.02, weightDecay: 0.01, amsgrad: true)), samples: 11, batchSize: 4, shuffleSeed: 5),
+  FastPathCase(widths: [2, 7, 2], hidden: .sigmoid, output: .linear, loss: .huber(delta: 0.5, outputs: .mean),
+               optimizer: .rmsprop(.init(learningRate: 0.01, centered: true)), samples: 9),
+  FastPathCase(widths: [4, 6, 3], hidden: .relu, output: .tanh, loss: .smoothL1(beta: 0.3, outputs: .sum), reduction: .sum,
+               optimizer: .rmsprop(.init(learningRate: 0.01, momentum: 0.6, weightDecay: 0.01, centered: true)), samples: 12, batchSize: 5),
+  FastPathCase(widths: [2, 8, 1], hidden: .leakyReLU(slope: 0.2), output: .linear, loss: .summedSquaredError,
+               optimizer: .adam(.init(learningRate: 0.02, beta2: 0.6, weightDecay: 0.05, amsgrad: true)), samples: 10, batchSize: 3),
+  FastPathCase(widths: [3, 5, 4, 3], hidden: .tanh, output: .sigmoid, loss: .meanBinaryCrossEntropy,
+               optimizer: .adamw(.init(learningRate: 0.02, weightDecay: 0.1)), order: .sequential, samples: 8, batchSize: 3),
 ]
 
 /// Networks `TrainingWorkspace.fusedStep` takes, with batches big enough to split between two
@@ -84,6 +95,10 @@ fileprivate let sharedStepCases: [FastPathCase] = [
   FastPathCase(widths: [3, 8, 2], hidden: .relu, output: .relu, loss: .meanSquaredError, samples: 31),
   FastPathCase(widths: [2, 21, 3], hidden: .relu, output: .softmax, loss: .crossEntropy,
                optimizer: .rmsprop(.init(learningRate: 0.01, momentum: 0.5, weightDecay: 0.001)), samples: 44),
+  FastPathCase(widths: [3, 19, 3], hidden: .tanh, output: .sigmoid, loss: .meanBinaryCrossEntropy,
+               optimizer: .adamw(.init(learningRate: 0.02, weightDecay: 0.01, amsgrad: true)), samples: 41, batchSize: 20, shuffleSeed: 5),
+  FastPathCase(widths: [2, 24, 2], hidden: .relu, output: .linear, loss: .huber(delta: 0.5, outputs: .mean),
+               optimizer: .rmsprop(.init(learningRate: 0.01, momentum: 0.3, centered: true)), samples: 30),
   // Batches of 25, 25 and 12 rows: the split moves between steps, and the smallest splits.
   FastPathCase(widths: [2, 16, 4], hidden: .tanh, output: .softmax, loss: .crossEntropy,
                optimizer: .sgd(.init(learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01)),

@@ -197,7 +197,24 @@ struct GraphRunTests {
   func nonFinite() throws {
     let (run, _) = runLesson("```graph\nx = 0\nf = log(x)\n```\n\n```check\nx = 0\n```\n")
     let stop = try #require(run?.stoppedEarly)
-    #expect(stop.message.contains("`f` in graph `graph`"))
-    #expect(stop.location.line == 1)
+    // At the line that takes the log, naming it, and with no nan or inf in the words.
+    #expect(stop.message.contains("`log` of 0 in `f`"), "\(stop.message)")
+    #expect(stop.message.contains("graph `graph`"))
+    #expect(stop.location.line == 3)
+    #expect(!stop.message.contains("nan") && !stop.message.contains("inf"))
+  }
+
+  @Test("sqrt at 0 stops at its line with a readable message; x^0 and relu at 0 have gradient 0")
+  func derivativesAtZero() throws {
+    let (run, _) = runLesson("```graph\nx = 0\ny = 3 * x\nr = sqrt(y) + 1\n```\n")
+    let stop = try #require(run?.stoppedEarly)
+    #expect(stop.message.contains("`sqrt` of 0 in `r` has no finite derivative"), "\(stop.message)")
+    #expect(stop.location.line == 4)
+    #expect(!stop.message.contains("nan") && !stop.message.contains("inf"))
+
+    let (fine, _) = runLesson("```graph\nx = 0\ny = x^0 + relu(x)\n```\n\n```check\ny = 1\nx.grad = 0\n```\n")
+    let ran = try #require(fine)
+    #expect(ran.stoppedEarly == nil)
+    #expect(ran.checks.count == 2 && ran.checks.allSatisfy(\.passed))
   }
 }

@@ -19,7 +19,10 @@ struct WorkingFormulaTests {
   static let outputs: [(activation: String, loss: String)] =
     ["sigmoid", "tanh", "relu", "leaky-relu", "linear", "softmax"].flatMap { a in
       ["half-squared-error", "mean-squared-error"].map { (a, $0) }
-    } + [("softmax", "cross-entropy"), ("sigmoid", "binary-cross-entropy")]
+    } + [("softmax", "cross-entropy"), ("sigmoid", "binary-cross-entropy"),
+      // Added for PyTorch parity: BCELoss's mean, MSE summed, Huber and smooth L1 with both pieces.
+      ("sigmoid", "{type: binary-cross-entropy, outputs: mean}"), ("linear", "{type: mean-squared-error, outputs: sum}"),
+      ("linear", "{type: huber, delta: 0.5}"), ("tanh", "{type: smooth-l1, beta: 0.3, outputs: sum}")]
 
   /// A 2–2–2 network whose weights, inputs and targets make z, a − t, δ and gradients negative
   /// somewhere (z of h1 is −0.66, of h2 0.25, so a ReLU has one neuron on and one off).
@@ -108,6 +111,9 @@ struct WorkingFormulaTests {
     ("{type: sgd, momentum: 0.9, nesterov: true}", 24), ("{type: sgd, momentum: 0.9, weight-decay: 0.1}", 36),
     ("rmsprop", 24), ("{type: rmsprop, momentum: 0.5}", 36), ("{type: rmsprop, weight-decay: 0.1}", 36),
     ("adam", 36), ("{type: adam, weight-decay: 0.1}", 48),
+    // AdamW: p·(1 − ηλ), m⁺, v⁺, p⁺; AMSGrad adds v̂⁺; centered RMSprop adds ḡ⁺.
+    ("adamw", 48), ("{type: adamw, weight-decay: 0.1, amsgrad: true}", 60), ("{type: adam, amsgrad: true}", 48),
+    ("{type: rmsprop, centered: true}", 36), ("{type: rmsprop, centered: true, momentum: 0.5, weight-decay: 0.1}", 60),
   ]
 
   @Test("each optimizer's update lines add up, at its first step and its second", arguments: optimizers)
@@ -115,8 +121,9 @@ struct WorkingFormulaTests {
     for samples in [1, 2] {
       let run = try Self.run(Self.lesson(hidden: "tanh", output: "sigmoid", loss: "half-squared-error", samples: samples, optimizer: optimizer, steps: 2))
       let tally = Self.checkWorking(of: run, "\(optimizer), \(samples) sample(s)", only: " was updated</summary>")
-      // Only momentum's first velocity, v⁺ = g, has no arithmetic to do.
-      let first = optimizer.contains("momentum") && !optimizer.contains("rmsprop") ? 6 : 0
+      // Only momentum's first velocity, v⁺ = g, has no arithmetic to do (and AMSGrad's second v̂⁺).
+      // AMSGrad's v̂⁺ = max(v̂, v⁺) after the first step: the record keeps no v̂ from before it.
+      let first = (optimizer.contains("momentum") && !optimizer.contains("rmsprop") ? 6 : 0) + (optimizer.contains("amsgrad") ? 6 : 0)
       #expect(tally.lines == count - first, "\(optimizer): \(tally)")
       #expect(tally.skipped.keys.allSatisfy { $0 == "symbolic" } && tally.skipped["symbolic", default: 0] == first, "\(optimizer): \(tally)")
     }
