@@ -296,8 +296,13 @@ struct Prepass {
 }
 
 extension String {
+  // Index walks, not reversed copies: checks call these for every line.
   var trimmingSpaces: String {
-    String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+    return String(self[first...last])
   }
-  var trimmingTrailingSpaces: String { String(reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+  var trimmingTrailingSpaces: String {
+    guard let last = lastIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+    return String(self[...last])
+  }
 }
