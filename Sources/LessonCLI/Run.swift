@@ -30,6 +30,9 @@ struct RunOptions: ParsableArguments {
   @Option(help: "Largest lesson file, in bytes, checked before it is parsed.")
   var maxInputBytes: Int = RunLimits().inputBytes
 
+  @Option(help: "Most lines in all of a lesson's check blocks together.")
+  var maxChecks: Int = RunLimits().checks
+
   var limits: RunLimits {
     var l = RunLimits()
     l.parameters = maxParameters
@@ -39,6 +42,7 @@ struct RunOptions: ParsableArguments {
     l.dataNumbers = maxData
     l.graphNodes = maxGraphNodes
     l.inputBytes = maxInputBytes
+    l.checks = maxChecks
     return l
   }
 }

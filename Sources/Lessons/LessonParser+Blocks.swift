@@ -256,7 +256,9 @@ extension LessonParser {
       let afterEquals = raw.index(after: equals)
       var valueEnd = end
       var tolerance: CheckSpec.Tolerance?
-      if let marker = ["±", "+/-", "+-"].lazy.compactMap({ raw[afterEquals..<end].range(of: $0) }).first {
+      // Most lines have no tolerance: look for one only where a marker's first character is.
+      let mayHaveTolerance = raw[afterEquals..<end].contains { $0 == "±" || $0 == "+" }
+      if mayHaveTolerance, let marker = ["±", "+/-", "+-"].lazy.compactMap({ raw[afterEquals..<end].range(of: $0) }).first {
         valueEnd = marker.lowerBound
         let tolStart = skipSpaces(from: marker.upperBound, to: end)
         var tol = String(raw[tolStart..<end]).trimmingSpaces

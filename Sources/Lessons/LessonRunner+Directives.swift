@@ -277,6 +277,15 @@ extension LessonRunner {
   }
 
   mutating func check(_ specs: [CheckSpec], at location: SourceLocation) {
+    guard checksSoFar <= limits.checks else { return }
+    if specs.count > limits.checks - checksSoFar {
+      let first = specs[limits.checks - checksSoFar]
+      error("the lesson has more than \(limits.checks) check lines: this is one too many", at: first.location,
+        notes: ["each check is a row of the report; `--max-checks N` raises the limit on purpose"])
+      checksSoFar = .max
+      return
+    }
+    checksSoFar += specs.count
     var results: [CheckResult] = []
     for spec in specs {
       let computed = value(spec.name, at: spec.location)

@@ -16,6 +16,8 @@ public struct RunLimits: Sendable {
   public var graphNodes = 2_000
   /// Bytes of a lesson file, checked before it is parsed.
   public var inputBytes = 4_000_000
+  /// Lines in all of a lesson's `check` blocks together (each is a row of the report).
+  public var checks = 10_000
   public init() {}
 }
 
@@ -61,6 +63,8 @@ public struct LessonRunner {
   var latestGraph: String?
   /// Nodes in the graph blocks run so far, for `RunLimits.graphNodes`.
   var graphNodesSoFar = 0
+  /// Check lines run so far, for `RunLimits.checks`.
+  var checksSoFar = 0
   var items: [ExecutedItem] = []
   var stopped: Diagnostic?
   /// Networks and data sets whose blocks did not parse (their errors are already reported):

@@ -105,6 +105,11 @@ public indirect enum HTML: Sendable {
   ]
 
   public static func escape(_ s: String, into out: inout String, attribute: Bool) {
+    // Most text needs no escaping: append it whole rather than a scalar at a time.
+    if !s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || (attribute && ($0 == 0x22 || $0 == 0x27)) }) {
+      out += s
+      return
+    }
     for scalar in s.unicodeScalars {
       switch scalar {
       case "&": out += "&amp;"

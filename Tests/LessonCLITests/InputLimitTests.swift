@@ -44,4 +44,20 @@ struct InputLimitTests {
     #expect(refused.stderr.contains("g.md:3:1: error: graph `g` takes the lesson's graphs past 2 nodes at `f`"), "\(refused.stderr)")
     #expect(try CLI.run(["run", lesson.path, "--out", folder.path, "--max-graph-nodes", "3"]).status == 0)
   }
+
+  @Test("more check lines than the limit is an error at the first one over it; --max-checks raises it")
+  func checkLimitIsAnOption() throws {
+    let folder = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let lesson = folder.appendingPathComponent("c.md")
+    // Two blocks, so the line over the limit is in the second one.
+    try ("```graph g\nx = 1\n```\n\n```check\n" + String(repeating: "x = 1\n", count: 3) + "```\n\n```check\n"
+      + String(repeating: "x = 1\n", count: 3) + "```\n").write(to: lesson, atomically: true, encoding: .utf8)
+    let refused = try CLI.run(["run", lesson.path, "--out", folder.path, "--max-checks", "4"])
+    #expect(refused.status == 2)
+    #expect(refused.stderr.contains("c.md:13:1: error: the lesson has more than 4 check lines"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("c.html").path))
+    let accepted = try CLI.run(["run", lesson.path, "--out", folder.path, "--max-checks", "6"])
+    #expect(accepted.status == 0, "\(accepted.stderr)")
+  }
 }
