@@ -34,23 +34,31 @@ let package = Package(
     // HTML and JSON reports from executed lessons.
     .target(name: "Reports", dependencies: ["Lessons", "Backprop", "Typesetting"]),
 
+    // MARK: - Files
+
+    // Reading lessons and data, writing reports atomically: the only file I/O, shared by the
+    // command-line tool and the tests that run lessons as it does.
+    .target(name: "LessonIO", dependencies: ["Lessons"]),
+
     // MARK: - Command-line tool
 
     .executableTarget(
       name: "LessonCLI",
       dependencies: [
-        "Lessons", "Reports",
+        "Lessons", "Reports", "LessonIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 
     // MARK: - Tests
 
-    .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
+    // One closeness rule, the repository's lessons, and the tool's own file loader, for every test target.
+    .target(name: "TestSupport", dependencies: ["Lessons", "LessonIO"], path: "Tests/TestSupport"),
+    .testTarget(name: "BackpropTests", dependencies: ["Backprop", "TestSupport"]),
     // BrokenLessons/ is read at test time through #filePath, not built.
-    .testTarget(name: "LessonsTests", dependencies: ["Lessons"], exclude: ["BrokenLessons"]),
+    .testTarget(name: "LessonsTests", dependencies: ["Lessons", "TestSupport"], exclude: ["BrokenLessons"]),
     .testTarget(name: "TypesettingTests", dependencies: ["Typesetting"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Lessons"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Lessons", "TestSupport"]),
     .testTarget(name: "LessonCLITests", dependencies: ["LessonCLI"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LessonIO
 import Lessons
 import Reports
 

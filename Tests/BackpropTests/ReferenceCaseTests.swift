@@ -1,18 +1,10 @@
 import Backprop
 import Foundation
+import TestSupport
 import Testing
 
 // Checks the engine against an independent float64 implementation in JAX (reference/generate.py):
 // forward values, losses, per-sample δ, gradients, and the parameters after every training step.
-
-// MARK: - Closeness
-
-/// |a − b| ≤ relative·max(|a|, |b|) + absolute: relative error for ordinary values, with an
-/// absolute floor for values that are (or should be) zero, where a relative error means nothing.
-fileprivate func isClose(_ a: Double, _ b: Double, relative: Double = 1e-10, absolute: Double = 1e-13) -> Bool {
-  guard a.isFinite, b.isFinite else { return a == b }
-  return abs(a - b) <= relative * max(abs(a), abs(b)) + absolute
-}
 
 /// Compares many values, keeping the first mismatch (by path) and the largest errors seen.
 fileprivate struct ReferenceComparison {
@@ -32,7 +24,7 @@ fileprivate struct ReferenceComparison {
     } else {
       maxAbsoluteErrorNearZero = max(maxAbsoluteErrorNearZero, abs(actual - expected))
     }
-    if !isClose(actual, expected) {
+    if !isClose(actual, expected, relative: 1e-10, absolute: 1e-13) {
       mismatches += 1
       if firstMismatch == nil {
         let relativeError = size > 0 ? abs(actual - expected) / size : 0

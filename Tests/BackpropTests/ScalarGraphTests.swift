@@ -1,11 +1,8 @@
 import Backprop
 import Foundation
+import TestSupport
 import Testing
 
-/// |a − b| ≤ absolute + relative·max(|a|, |b|).
-private func close(_ a: Double, _ b: Double, relative: Double = 0, absolute: Double = 0) -> Bool {
-  abs(a - b) <= absolute + relative * max(abs(a), abs(b))
-}
 
 /// The output of `op` applied to fresh inputs holding `x`.
 private func evaluate(_ op: ScalarGraph.Op, _ x: [Double]) -> Double {
@@ -37,7 +34,7 @@ struct ScalarGraphTests {
       up[i] += h
       down[i] -= h
       let numeric = (evaluate(op, up) - evaluate(op, down)) / (2 * h)
-      #expect(close(g.nodes[inputs[i]].grad, numeric, relative: 1e-7, absolute: 1e-9),
+      #expect(isClose(g.nodes[inputs[i]].grad, numeric, relative: 1e-7, absolute: 1e-9),
         "\(op.name) operand \(i): analytic \(g.nodes[inputs[i]].grad), numeric \(numeric)")
     }
   }
@@ -132,9 +129,9 @@ struct ScalarGraphTests {
     g.backward(from: out)
     #expect(g.nodes[c].value == -1)
     #expect(g.nodes[d].value == 6)
-    #expect(close(g.nodes[out].value, 24.5 + 10.0 / 49, relative: 1e-15))
-    #expect(close(g.nodes[a].grad, 140 - 2800.0 / 2401, relative: 1e-14))
-    #expect(close(g.nodes[b].grad, 651 - 13020.0 / 2401, relative: 1e-14))
+    #expect(isClose(g.nodes[out].value, 24.5 + 10.0 / 49, relative: 1e-15))
+    #expect(isClose(g.nodes[a].grad, 140 - 2800.0 / 2401, relative: 1e-14))
+    #expect(isClose(g.nodes[b].grad, 651 - 13020.0 / 2401, relative: 1e-14))
     #expect(String(format: "%.4f %.4f %.4f", g.nodes[out].value, g.nodes[a].grad, g.nodes[b].grad) == "24.7041 138.8338 645.5773")
   }
 
@@ -150,7 +147,7 @@ struct ScalarGraphTests {
       let paths = g.paths(from: leaf, to: f)
       #expect(paths.count == 2)
       let sum = paths.map { $0.reduce(1.0) { $0 * $1.local } }.reduce(0, +)
-      #expect(close(sum, g.nodes[leaf].grad, relative: 1e-15))
+      #expect(isClose(sum, g.nodes[leaf].grad, relative: 1e-15))
     }
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Lessons
+import TestSupport
 import Testing
 
 /// Marking a student's answers file against a lesson: rounding, follow-through, pass markers
@@ -7,9 +8,9 @@ import Testing
 @Suite("Answer marking")
 struct AnswerMarkingTests {
   static let workedExample: ExecutedLesson = {
-    let url = CurriculumTests.lessons.appendingPathComponent("02-worked-example.md")
+    let url = Repository.lessons.appendingPathComponent("02-worked-example.md")
     let source = try! String(contentsOf: url, encoding: .utf8)
-    let outcome = LessonRunner.run(source: source, file: "lessons/02-worked-example.md", variant: nil, loader: CurriculumTests.loader(for: CurriculumTests.lessons))
+    let outcome = LessonRunner.run(source: source, file: "lessons/02-worked-example.md", variant: nil, loader: Repository.loader(for: Repository.lessons))
     return outcome.run!
   }()
 
@@ -226,9 +227,9 @@ struct AnswerMarkingTests {
 
   @Test("the lesson's rounding is used unless the caller overrides it")
   func lessonRounding() throws {
-    let url = CurriculumTests.lessons.appendingPathComponent("02-worked-example.md")
+    let url = Repository.lessons.appendingPathComponent("02-worked-example.md")
     let source = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "notation: net-out", with: "notation: net-out\nrounding: 4 significant")
-    let outcome = LessonRunner.run(source: source, file: "w.md", variant: nil, loader: CurriculumTests.loader(for: CurriculumTests.lessons))
+    let outcome = LessonRunner.run(source: source, file: "w.md", variant: nil, loader: Repository.loader(for: Repository.lessons))
     let run = try #require(outcome.run)
     // h1.delta = 0.008771355: 4 decimals are enough for the default, not for 4 significant figures.
     #expect(verdicts(mark("h1.delta = 0.0088", run).0) == ["h1.delta": .moreDigits])

@@ -1,5 +1,6 @@
 import Foundation
 import Lessons
+import TestSupport
 import Testing
 
 /// The broken lessons under `BrokenLessons/`, each beside the exact diagnostics it must produce.
@@ -7,8 +8,7 @@ enum BrokenLessons {
   static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("BrokenLessons")
 
   static var names: [String] {
-    let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    return files.filter { $0.hasSuffix(".md") }.map { String($0.dropLast(3)) }.sorted()
+    Repository.files(in: folder, endingIn: ".md").map { $0.hasSuffix(".md") ? String($0.dropLast(3)) : $0 }
   }
 
   /// Serves data files from the corpus folder, as the CLI serves them from a lesson's folder.

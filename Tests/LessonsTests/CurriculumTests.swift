@@ -1,47 +1,33 @@
 import Foundation
 import Lessons
+import TestSupport
 import Testing
 
 /// Every lesson in `lessons/` runs in-process as `lesson run` would run it: no error diagnostics,
 /// no value that became NaN or infinite, at least one check, and every check passing.
 @Suite("The curriculum")
 struct CurriculumTests {
-  /// The repository root, found from this file so the tests need no working directory.
-  static let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  static let lessons = root.appendingPathComponent("lessons")
-
-  /// The lesson files, by name (`02-worked-example.md`), in teaching order.
-  static func lessonNames() -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: lessons.path)) ?? []
-    return names.filter { $0.hasSuffix(".md") }.sorted()
-  }
-
-  /// Reads data files beside the lesson, as the command-line tool does: relative paths inside
-  /// the lesson's folder only.
-  static func loader(for folder: URL) -> LessonRunner.Loader {
-    let base = folder.standardizedFileURL.path
-    return { path in
-      guard !path.hasPrefix("/"), !path.hasPrefix("~") else {
-        throw CocoaError(.fileReadInvalidFileName)
-      }
-      let target = folder.appendingPathComponent(path).standardizedFileURL
-      guard target.path.hasPrefix(base + "/") else { throw CocoaError(.fileReadNoPermission) }
-      return try String(contentsOf: target, encoding: .utf8)
-    }
+  @Test("a test that runs once per file fails on an empty folder, rather than running never")
+  func emptyFolderFails() throws {
+    let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-lessons-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: empty) }
+    let names = Repository.files(in: empty, endingIn: ".md")
+    #expect(names.count == 1)
+    #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent(names[0]).path))
   }
 
   @Test("there are lessons to run")
   func lessonsExist() {
-    #expect(Self.lessonNames().count >= 2, "no lessons found in \(Self.lessons.path)")
+    #expect(Repository.lessonNames().count >= 2, "no lessons found in \(Repository.lessons.path)")
   }
 
-  @Test("the lesson runs with every check passing", arguments: lessonNames())
+  @Test("the lesson runs with every check passing", arguments: Repository.lessonNames())
   func lessonRuns(_ name: String) throws {
-    let url = Self.lessons.appendingPathComponent(name)
+    let url = Repository.lessons.appendingPathComponent(name)
     let source = try String(contentsOf: url, encoding: .utf8)
     // The entry point `lesson run` uses: drawn numbers (`~U(…)`) take their defaults, constraints hold.
-    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: Self.loader(for: Self.lessons))
+    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: Repository.loader(for: Repository.lessons))
     let errors = outcome.diagnostics.filter { $0.severity == .error }
     #expect(errors.isEmpty, "\(name):\n\(errors.map(\.description).joined(separator: "\n"))")
     guard let run = outcome.run else { return }

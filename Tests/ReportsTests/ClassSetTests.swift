@@ -1,5 +1,6 @@
 import Foundation
 import Lessons
+import TestSupport
 import Testing
 
 @testable import Reports
@@ -10,8 +11,8 @@ import Testing
 struct ClassSetTests {
   /// (lesson file, variant): 30 variants of each lesson that draws numbers, one run of the others.
   static func sheets() -> [(String, Int?)] {
-    OutputUpToDateTests.lessonNames().flatMap { name -> [(String, Int?)] in
-      let source = (try? String(contentsOf: OutputUpToDateTests.lessons.appendingPathComponent(name), encoding: .utf8)) ?? ""
+    Repository.lessonNames().flatMap { name -> [(String, Int?)] in
+      let source = (try? String(contentsOf: Repository.lessons.appendingPathComponent(name), encoding: .utf8)) ?? ""
       return source.contains("~U(") ? (1...30).map { (name, $0) } : [(name, nil)]
     }
   }
@@ -25,8 +26,8 @@ struct ClassSetTests {
 
   @Test("every worksheet shows every given value and leaks no answer", arguments: sheets())
   func worksheet(_ name: String, _ variant: Int?) throws {
-    let source = try String(contentsOf: OutputUpToDateTests.lessons.appendingPathComponent(name), encoding: .utf8)
-    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: variant, loader: OutputUpToDateTests.loader(for: OutputUpToDateTests.lessons))
+    let source = try String(contentsOf: Repository.lessons.appendingPathComponent(name), encoding: .utf8)
+    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: variant, loader: Repository.loader(for: Repository.lessons))
     let run = try #require(outcome.run)
     let (blanks, problems) = run.blanks()
     #expect(problems.isEmpty)

@@ -1,45 +1,24 @@
 import Foundation
 import Lessons
 import Reports
+import TestSupport
 import Testing
 
 /// `output/` holds the report of every lesson, and each is exactly what the current code and
 /// lesson produce: a lesson or renderer change without regenerated reports fails here.
 @Suite("Reports in output/")
 struct OutputUpToDateTests {
-  static let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  static let lessons = root.appendingPathComponent("lessons")
-  static let output = root.appendingPathComponent("output")
-
-  static func lessonNames() -> [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: lessons.path)) ?? []
-    return names.filter { $0.hasSuffix(".md") }.sorted()
-  }
-
-  static func loader(for folder: URL) -> LessonRunner.Loader {
-    let base = folder.standardizedFileURL.path
-    return { path in
-      guard !path.hasPrefix("/"), !path.hasPrefix("~") else {
-        throw CocoaError(.fileReadInvalidFileName)
-      }
-      let target = folder.appendingPathComponent(path).standardizedFileURL
-      guard target.path.hasPrefix(base + "/") else { throw CocoaError(.fileReadNoPermission) }
-      return try String(contentsOf: target, encoding: .utf8)
-    }
-  }
-
-  @Test("the report in output/ is up to date with its lesson", arguments: lessonNames())
+  @Test("the report in output/ is up to date with its lesson", arguments: Repository.lessonNames())
   func reportIsCurrent(_ name: String) throws {
     let stem = String(name.dropLast(3))
-    let source = try String(contentsOf: Self.lessons.appendingPathComponent(name), encoding: .utf8)
+    let source = try String(contentsOf: Repository.lessons.appendingPathComponent(name), encoding: .utf8)
     // The file name as `lesson run lessons/NAME.md` passes it, run from the repository root.
-    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: Self.loader(for: Self.lessons))
+    let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: Repository.loader(for: Repository.lessons))
     try #require(!outcome.diagnostics.contains { $0.severity == .error }, "\(name) has errors")
     let run = try #require(outcome.run)
     let expected = HTMLReport.render(run)
 
-    let reportURL = Self.output.appendingPathComponent("\(stem).html")
+    let reportURL = Repository.output.appendingPathComponent("\(stem).html")
     let stale = "output/ is out of date: run `lesson run lessons/\(name)`"
     guard let data = FileManager.default.contents(atPath: reportURL.path) else {
       Issue.record("output/\(stem).html is missing: run `lesson run lessons/\(name)`")

@@ -1,6 +1,7 @@
 import Backprop
 import Foundation
 import Lessons
+import TestSupport
 import Testing
 
 @testable import Reports
@@ -132,9 +133,9 @@ struct WorkingFormulaTests {
   @Test("the course's own lessons: every working line that can be evaluated adds up")
   func courseLessons() throws {
     var total = Tally()
-    for name in OutputUpToDateTests.lessonNames() {
-      let source = try String(contentsOf: OutputUpToDateTests.lessons.appendingPathComponent(name), encoding: .utf8)
-      let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: OutputUpToDateTests.loader(for: OutputUpToDateTests.lessons))
+    for name in Repository.lessonNames() {
+      let source = try String(contentsOf: Repository.lessons.appendingPathComponent(name), encoding: .utf8)
+      let outcome = LessonRunner.run(source: source, file: "lessons/\(name)", variant: nil, loader: Repository.loader(for: Repository.lessons))
       let run = try #require(outcome.run)
       let tally = Self.checkWorking(of: run, name)
       let hasWorking = HTMLReport.render(run).contains("<details class=\"working\"")

@@ -3,13 +3,14 @@ import Lessons
 
 /// Everything the tool does with the file system: finding lessons, reading data beside them,
 /// and writing reports so that a failed write never replaces a good report.
-enum LessonFiles {
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+public enum LessonFiles {
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
   }
 
   /// A path as given, or a bare name looked up under `lessons/` (with or without `.md`).
-  static func locate(_ argument: String) throws -> URL {
+  public static func locate(_ argument: String) throws -> URL {
     let fm = FileManager.default
     var candidates = [argument]
     if !argument.contains("/") {
@@ -26,7 +27,7 @@ enum LessonFiles {
   }
 
   /// `output/` beside the `lessons/` folder the lesson is in, or in the current folder.
-  static func defaultOutput(for lesson: URL) -> URL {
+  public static func defaultOutput(for lesson: URL) -> URL {
     var folder = lesson.deletingLastPathComponent()
     while folder.path != "/" {
       if folder.lastPathComponent == "lessons" { return folder.deletingLastPathComponent().appendingPathComponent("output") }
@@ -36,24 +37,24 @@ enum LessonFiles {
   }
 
   /// A file that is not UTF-8: where its first bad byte is, counted as an editor counts.
-  struct NotUTF8: Error, CustomStringConvertible {
-    var path: String
-    var byte: UInt8
+  public struct NotUTF8: Error, CustomStringConvertible {
+    public var path: String
+    public var byte: UInt8
     /// 1-based; the column counts the characters before the byte on its line.
-    var line: Int
-    var column: Int
+    public var line: Int
+    public var column: Int
     /// The text with each bad byte as U+FFFD, so the caret lines up under the right column.
-    var lossyText: String
+    public var lossyText: String
 
-    var description: String { "`\(path)` is not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true)) at line \(line), column \(column)" }
+    public var description: String { "`\(path)` is not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true)) at line \(line), column \(column)" }
 
-    func diagnostic(file: String) -> Diagnostic {
+    public func diagnostic(file: String) -> Diagnostic {
       .error("this file is not UTF-8 text: byte 0x\(String(byte, radix: 16, uppercase: true)) cannot start or continue a character here", at: SourceLocation(file: file, line: line, column: column),
         notes: ["save the lesson as UTF-8 (it may be Latin-1 or Windows-1252); every later problem is reported once it reads"])
     }
   }
 
-  static func read(_ url: URL) throws -> String {
+  public static func read(_ url: URL) throws -> String {
     guard let data = FileManager.default.contents(atPath: url.path) else {
       throw Failure(description: "cannot read `\(url.path)`")
     }
@@ -64,7 +65,7 @@ enum LessonFiles {
   }
 
   /// Finds the first byte that is not part of a well-formed UTF-8 character.
-  static func notUTF8(_ data: Data, path: String) -> NotUTF8 {
+  public static func notUTF8(_ data: Data, path: String) -> NotUTF8 {
     let bytes = [UInt8](data)
     var iterator = bytes.makeIterator()
     var parser = Unicode.UTF8.ForwardParser()
@@ -94,7 +95,7 @@ enum LessonFiles {
   }
 
   /// A loader for files a lesson names: relative paths inside the lesson's folder only.
-  static func loader(for lesson: URL) -> LessonRunner.Loader {
+  public static func loader(for lesson: URL) -> LessonRunner.Loader {
     let folder = lesson.deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL
     return { path in
       guard !path.hasPrefix("/"), !path.hasPrefix("~") else {
@@ -115,7 +116,7 @@ enum LessonFiles {
 
   /// Writes through a temporary file in the same folder and a rename, so readers see the old
   /// report or the new one, never half of one.
-  static func writeAtomically(_ text: String, to url: URL) throws {
+  public static func writeAtomically(_ text: String, to url: URL) throws {
     let fm = FileManager.default
     let folder = url.deletingLastPathComponent()
     do {
