@@ -120,13 +120,12 @@ extension LessonRunner {
   /// A graph value for `[GRAPH/]name[.grad]`: `.none` when the reference is not for a graph (so
   /// the network's answer stands), else the value or why there is none.
   func graphLookup(_ reference: String) -> Result<Double, LookupProblem>? {
-    var name = Substring(reference)
+    let ref = ValueReference(reference)
+    let name = ref.local
     var graphName = latestGraph
-    if let slash = name.firstIndex(of: "/") {
-      let prefix = String(name[..<slash])
+    if let prefix = ref.prefix {
       guard networks[prefix] == nil, graphs[prefix] != nil else { return nil }
       graphName = prefix
-      name = name[name.index(after: slash)...]
     }
     guard let graphName, let graph = graphs[graphName] else { return nil }
     if let v = graph.value(String(name)) { return .success(v) }

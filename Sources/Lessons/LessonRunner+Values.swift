@@ -18,12 +18,12 @@ extension LessonRunner {
   /// The network or graph a reference reads when its block did not parse: its error is
   /// reported there, and whether this name would have existed cannot be known.
   func brokenBlock(of reference: String) -> (what: String, at: SourceLocation)? {
-    let prefix = reference.firstIndex(of: "/").map { String(reference[..<$0]) }
+    let ref = ValueReference(reference)
+    let prefix = ref.prefix
     if let prefix, let at = brokenNetworks[prefix], networks[prefix] == nil { return ("network `\(prefix)`", at) }
     if let prefix, let graph = brokenGraphNames[prefix] { return graph }
     if prefix == nil, let current, let at = brokenNetworks[current], networks[current] == nil { return ("network `\(current)`", at) }
-    let local = prefix == nil ? Substring(reference) : reference[reference.index(after: reference.firstIndex(of: "/")!)...]
-    let base = String(local.prefix { $0 != "." && $0 != "[" })
+    let base = String(ref.local.prefix { $0 != "." && $0 != "[" })
     return brokenGraphNames[base]
   }
 
@@ -47,20 +47,15 @@ extension LessonRunner {
   /// with an update so far, computed with the parameters after or before that update. The
   /// pass reads them, as it does for answers files and constraints.
   func updateLookup(_ reference: String) -> Result<Double, LookupProblem>? {
-    var name = Substring(reference)
-    var networkName = current
-    if let slash = name.firstIndex(of: "/") {
-      networkName = String(name[..<slash])
-      name = name[name.index(after: slash)...]
-    }
-    if name.hasSuffix("]"), let open = name.lastIndex(of: "[") { name = name[..<open] }
-    guard name.hasSuffix(".after") || name.hasSuffix(".before"), let networkName, networks[networkName] != nil else { return nil }
+    let ref = ValueReference(reference)
+    let networkName = ref.prefix ?? current
+    guard ref.timing != .plain, let networkName, networks[networkName] != nil else { return nil }
     let passes = ExecutedLesson.passes(in: items, notation: lesson.settings.notation)
     guard let pass = passes.last(where: { $0.networkName == networkName && $0.update != nil }) else {
       return .failure(LookupProblem(message: "`\(reference)` reads a value around an update, and network `\(networkName)` has had no update before this point",
         notes: ["run `update` or `step` on this network before this line"], missingValue: true))
     }
-    let local = reference.contains("/") ? String(reference[reference.index(after: reference.firstIndex(of: "/")!)...]) : reference
+    let local = String(ref.local)
     switch pass.quantity(named: local) {
     case .success(.after(let q)): return .success(pass.afterUpdate()!.value(q))
     case .success(let q): return .success(pass.value(q))
@@ -74,19 +69,16 @@ extension LessonRunner {
 
   /// Resolves `[NET/]name[.part][[sample]]` against the networks' current state.
   func networkLookup(_ reference: String) -> Result<Double, LookupProblem> {
-    var name = Substring(reference)
-    var networkName = current
-    if let slash = name.firstIndex(of: "/") {
-      networkName = String(name[..<slash])
-      name = name[name.index(after: slash)...]
-    }
+    let ref = ValueReference(reference)
+    let networkName = ref.prefix ?? current
+    // Around-an-update names were read by `updateLookup`; here the timing is part of the name.
+    var name = ref.timing == .plain ? ref.base : ref.local
     var sample: Int?
-    if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
-      guard let k = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]), k >= 1 else {
+    if ref.timing == .plain, let written = ref.sample {
+      guard let k = written else {
         return .failure(LookupProblem(message: "`\(reference)`: the sample index in brackets must be a whole number from 1"))
       }
       sample = k
-      name = name[..<open]
     }
     guard let networkName, let state = networks[networkName] else {
       if let networkName {

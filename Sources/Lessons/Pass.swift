@@ -250,33 +250,19 @@ extension Pass {
   /// parameters the pass started from: `w5.before` the given weight, `E.before` as `E`.
   /// The sample index may come before or after the suffix: `h1.a[2].after`, `h1.a.after[2]`.
   public func quantity(named reference: String) -> Result<Quantity, NameProblem> {
-    var name = Substring(reference)
-    if let slash = name.firstIndex(of: "/") {
-      guard name[..<slash] == Substring(networkName) else { return .failure(.unsupported) }
-      name = name[name.index(after: slash)...]
-    }
-    enum When { case plain, before, after }
-    var when = When.plain
-    func peelWhen() {
-      guard when == .plain else { return }
-      for (suffix, w) in [(".after", When.after), (".before", When.before)] where name.hasSuffix(suffix) {
-        name = name.dropLast(suffix.count)
-        when = w
-      }
-    }
-    peelWhen()
+    let ref = ValueReference(reference)
+    if let prefix = ref.prefix, prefix != networkName { return .failure(.unsupported) }
+    let name = ref.base
     var sample: Int?
-    if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
-      guard let k = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]), k >= 1 else { return .failure(.unknown(suggestion: nil)) }
+    if let written = ref.sample {
+      guard let k = written else { return .failure(.unknown(suggestion: nil)) }
       sample = k - 1
-      name = name[..<open]
     }
-    peelWhen()
-    if when != .plain {
+    if ref.timing != .plain {
       var before = self
       before.update = nil
-      let found = before.quantity(named: String(name) + (sample.map { "[\($0 + 1)]" } ?? ""))
-      guard when == .after, case .success(let q) = found else { return found }
+      let found = before.quantity(named: String(name) + ref.sampleSuffix)
+      guard ref.timing == .after, case .success(let q) = found else { return found }
       guard update != nil else { return .failure(.notInPass(what: "an update")) }
       return .success(afterTheUpdate(q))
     }

@@ -248,3 +248,21 @@ struct DiagnosticTests {
     #expect(d.formatted(source: "first\nabcdef\n") == "f.md:2:3: error: oops\nabcdef\n  ^")
   }
 }
+
+@Suite("Value references")
+struct ValueReferenceTests {
+  @Test("a name splits into network, base name, sample and timing, the timing before or after the index")
+  func parts() {
+    let plain = ValueReference("h1.a")
+    #expect(plain.prefix == nil && plain.base == "h1.a" && plain.sample == nil && plain.timing == .plain)
+    let full = ValueReference("sequential/h1.a[2].after")
+    #expect(full.prefix == "sequential" && full.base == "h1.a" && full.sample == .some(2) && full.timing == .after)
+    #expect(full.local == "h1.a[2].after")
+    let other = ValueReference("w5.before[3]")
+    #expect(other.base == "w5" && other.sample == .some(3) && other.timing == .before && other.sampleSuffix == "[3]")
+    let bad = ValueReference("E[0]")
+    #expect(bad.base == "E" && bad.sample == .some(nil) && bad.sampleSuffix == "")
+    #expect(ValueReference("E.iteration[100]").base == "E.iteration")
+    #expect(ValueReference("g/q.grad").prefix == "g" && ValueReference("g/q.grad").base == "q.grad")
+  }
+}
