@@ -45,7 +45,7 @@ public struct DataDeclaration: Sendable {
 
 /// What one directive did to one network.
 public struct DirectiveResult: Sendable {
-  public var kind: LessonBlock.Kind
+  public var kind: Directive
   public var location: SourceLocation
   public var networkName: String
   public var names: NetworkNames

@@ -39,6 +39,20 @@ public enum LessonItem: Sendable {
   case block(LessonBlock)
 }
 
+/// A block that acts on a network: the kinds a ``DirectiveResult`` can have.
+public enum Directive: String, Sendable, CaseIterable {
+  case forward, loss, backward, update, step, train, gradcheck
+
+  /// Whether it computes values of one pass (a forward pass, its error, backward pass or
+  /// update), as a student works them by hand; `train` and `gradcheck` do not.
+  public var isPassStep: Bool {
+    switch self {
+    case .forward, .loss, .backward, .update, .step: true
+    case .train, .gradcheck: false
+    }
+  }
+}
+
 /// A fenced block the lesson format gives a meaning to, decoded from its YAML body.
 public struct LessonBlock: Sendable {
   public var kind: Kind
@@ -50,6 +64,20 @@ public struct LessonBlock: Sendable {
 
   public enum Kind: String, Sendable, CaseIterable {
     case network, data, forward, loss, backward, update, step, train, check, gradcheck, graph
+
+    /// The directive a block of this kind is, if it is one.
+    public var directive: Directive? {
+      switch self {
+      case .forward: .forward
+      case .loss: .loss
+      case .backward: .backward
+      case .update: .update
+      case .step: .step
+      case .train: .train
+      case .gradcheck: .gradcheck
+      case .network, .data, .check, .graph: nil
+      }
+    }
   }
 
   public enum Content: Sendable {

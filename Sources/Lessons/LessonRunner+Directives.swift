@@ -1,7 +1,7 @@
 import Backprop
 
 extension LessonRunner {
-  mutating func run(_ kind: LessonBlock.Kind, _ spec: DirectiveSpec, network name: String?, at location: SourceLocation) {
+  mutating func run(_ kind: Directive, _ spec: DirectiveSpec, network name: String?, at location: SourceLocation) {
     // The network and the data are looked up independently, so a block naming neither rightly
     // gets both errors; a block on a network or data set that did not parse is skipped quietly.
     var failed = false
@@ -130,8 +130,6 @@ extension LessonRunner {
       state.gradientCheck = result.gradientCheck
       // A check at the current parameters: it shows a forward pass but leaves the lesson's values as they were.
       result.forward = state.forwardIsCurrent ? state.forward : state.network.forward(data.inputs)
-    case .network, .data, .check, .graph:
-      return
     }
     result.after = state.network
     state.dataName = dataName

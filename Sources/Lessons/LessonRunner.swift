@@ -137,7 +137,9 @@ public struct LessonRunner {
       case .directive(let spec):
         guard stopped == nil else { return }
         let before = diagnostics.count
-        run(block.kind, spec, network: block.argument, at: block.location)
+        // The parser gives a directive spec only to directive kinds.
+        guard let directive = block.kind.directive else { return }
+        run(directive, spec, network: block.argument, at: block.location)
         if diagnostics.count > before { directiveFailed = true }
       }
     }

@@ -441,8 +441,7 @@ extension ExecutedLesson {
     var open: Int?
     for item in items {
       guard case .directive(let r) = item else { continue }
-      let computing: Set<String> = ["forward", "loss", "backward", "update", "step"]
-      guard computing.contains(r.kind.rawValue) else { open = nil; continue }
+      guard r.kind.isPassStep else { open = nil; continue }
       if let index = open, out[index].networkName == r.networkName, out[index].network == r.before, out[index].data == r.data,
         out[index].update == nil
       {
@@ -452,7 +451,7 @@ extension ExecutedLesson {
         out[index].lines.append(r.location.line)
         continue
       }
-      guard let f = r.forward, r.kind.rawValue != "update" else { continue }
+      guard let f = r.forward, r.kind != .update else { continue }
       out.append(Pass(networkName: r.networkName, names: r.names, notation: notation, data: r.data, network: r.before,
         optimizer: r.optimizer, forward: f, loss: r.loss, backward: r.backward, update: r.update, lines: [r.location.line]))
       open = out.count - 1

@@ -54,14 +54,14 @@ extension ExecutedLesson {
       switch choice {
       case .none: break
       case .all:
-        var quantities: [Quantity] = []
-        switch r.kind.rawValue {
-        case "forward": quantities = pass.forwardQuantities
-        case "loss": quantities = pass.lossQuantities
-        case "backward": quantities = pass.backwardQuantities
-        case "update": quantities = pass.updateQuantities
-        case "step": quantities = pass.computedQuantities
-        default: break
+        let quantities: [Quantity]
+        switch r.kind {
+        case .forward: quantities = pass.forwardQuantities
+        case .loss: quantities = pass.lossQuantities
+        case .backward: quantities = pass.backwardQuantities
+        case .update: quantities = pass.updateQuantities
+        case .step: quantities = pass.computedQuantities
+        case .train, .gradcheck: quantities = []  // their values are never blanks
         }
         for q in quantities { add(pass.name(q), q, pass.value(q), r.location.line) }
       case .names(let names):

@@ -27,8 +27,6 @@ extension ReportContext {
       parts += trainSection(r)
     case .gradcheck:
       parts += gradcheckSection(r)
-    case .network, .data, .check, .graph:
-      break
     }
     return .el("section", [("class", "block directive \(r.kind.rawValue)")], parts)
   }
