@@ -12,24 +12,7 @@ struct PaperTests {
     title: Tiny "quoted" </style> lesson
     ---
 
-    ```network
-    inputs: [i1]
-    layers:
-      - neurons: [o1]
-        weights: [[0.5]]
-        biases: 0.25
-    learning-rate: 0.1
-    ```
-
-    ```data
-    inputs: [[0.8]]
-    targets: [[1]]
-    ```
-
-    ```forward
-    blanks: [o1.z]
-    ```
-    """
+    """ + WorksheetTests.oneNeuron
 
   static func run() -> ExecutedLesson {
     let (lesson, _) = Lesson.parse(source, file: "t.md")

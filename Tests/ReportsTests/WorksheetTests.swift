@@ -36,29 +36,30 @@ struct WorksheetTests {
     return LessonRunner.run(lesson).0
   }
 
+  /// One neuron, one sample, and a forward pass that leaves z blank: the worksheet tests' lesson.
+  static let oneNeuron = """
+    ```network
+    inputs: [i1]
+    layers:
+      - neurons: [o1]
+        weights: [[0.5]]
+        biases: 0.25
+    learning-rate: 0.1
+    ```
+
+    ```data
+    inputs: [[0.8]]
+    targets: [[1]]
+    ```
+
+    ```forward
+    blanks: [o1.z]
+    ```
+    """
+
   @Test("a worksheet hides a blank's value in tables, sentences, working and diagrams; the key marks it")
   func hidesTheBlank() throws {
-    let run = Self.run("""
-      ```network
-      inputs: [i1]
-      layers:
-        - neurons: [o1]
-          weights: [[0.5]]
-          biases: 0.25
-      learning-rate: 0.1
-      ```
-
-      ```data
-      inputs: [[0.8]]
-      targets: [[1]]
-      ```
-
-      ```forward
-      blanks: [o1.z]
-      ```
-
-      The net input is {{o1.z}} and the output {{o1.a}}.
-      """)
+    let run = Self.run(Self.oneNeuron + "\n\nThe net input is {{o1.z}} and the output {{o1.a}}.\n")
     let (blanks, problems) = run.blanks()
     #expect(problems.isEmpty)
     #expect(blanks.map(\.name) == ["o1.z"])
