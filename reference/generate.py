@@ -367,6 +367,11 @@ def build_case(index, rng):
     name = (f"{index:03d} {spec['loss']}/{spec['layers'][-1]['activation']} hidden {hidden} "
             f"{x.shape[1]}x{widths} {spec['reduction']} {variant}"
             f"{'' if spec['updates_biases'] else ' frozen-biases'} N{x.shape[0]} B{batch_size} it{iterations}")
+    return record(spec, opt, x, t, batch_size, iterations, first, history, name)
+
+
+def record(spec, opt, x, t, batch_size, iterations, first, history, name):
+    """One case as the Swift tests read it: the network, data and every expected value."""
     return {
         "name": name,
         "network": {

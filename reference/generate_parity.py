@@ -209,7 +209,7 @@ def build_case(index, rng):
             f"{'' if spec['updates_biases'] else ' frozen-biases'} N{x.shape[0]} B{batch_size} it{iterations}")
 
 
-    case = record(spec, opt, x, t, batch_size, iterations, first, history, name)
+    case = g.record(spec, opt, x, t, batch_size, iterations, first, history, name)
     case["network"]["loss"] = loss
     case["network"]["loss_outputs"] = outputs
     case["network"]["loss_width"] = float(width)
@@ -226,41 +226,6 @@ def far_from_huber_kink(spec, x, t, history):
     _, acts = g.forward(arch, params, jnp.asarray(x))
     gap = np.abs(np.abs(np.asarray(acts[-1]) - t) - float(width))
     return float(np.min(gap)) > 1e-6
-
-
-def record(spec, opt, x, t, batch_size, iterations, first, history, name):
-    tl = g.tolist
-    return {
-        "name": name,
-        "network": {
-            "input_count": int(x.shape[1]),
-            "layers": [{"weights": tl(l["weights"]), "biases": tl(l["biases"]), "activation": l["activation"], "slope": l["slope"]}
-                       for l in spec["layers"]],
-            "loss": spec["loss"],
-            "reduction": spec["reduction"],
-            "updates_biases": spec["updates_biases"],
-        },
-        "optimizer": opt,
-        "data": {"inputs": tl(x), "targets": tl(t)},
-        "batch_size": batch_size,
-        "iterations": iterations,
-        "expected": {
-            "first_batch": {
-                "rows": first["rows"],
-                "z": [tl(z) for z in first["z"]],
-                "a": [tl(a) for a in first["a"]],
-                "loss_total": first["loss_total"],
-                "loss_per_sample": tl(first["loss_per_sample"]),
-                "delta": [tl(d) for d in first["delta"]],
-                "weight_gradients": [tl(w) for w in first["weight_gradients"]],
-                "bias_gradients": [tl(b) for b in first["bias_gradients"]],
-            },
-            "iterations": [
-                {"loss": h["loss"], "layers": [{"weights": tl(l["weights"]), "biases": tl(l["biases"])} for l in h["layers"]]}
-                for h in history
-            ],
-        },
-    }
 
 
 # Training under a learning-rate schedule: torch.optim.lr_scheduler's rates (schedules.py, the
@@ -317,7 +282,7 @@ def build_scheduled_case(index, rng):
     loss, width, outputs = spec["loss"].split(":")
     name = (f"s{index:03d} {kind} per {per} {loss}({outputs})/{spec['layers'][-1]['activation']} {variant} "
             f"N{x.shape[0]} B{batch_size} it{iterations}")
-    case = record(spec, opt, x, t, batch_size, iterations, first, history, name)
+    case = g.record(spec, opt, x, t, batch_size, iterations, first, history, name)
     case["network"]["loss"] = loss
     case["network"]["loss_outputs"] = outputs
     case["network"]["loss_width"] = float(width)
