@@ -57,6 +57,8 @@ CASES = {
 }
 
 if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+        sys.exit("usage: hostile.py OUT_DIR [CASE...]   (cases: " + " ".join(CASES) + ")")
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     only = set(sys.argv[2:])
