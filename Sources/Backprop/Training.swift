@@ -175,38 +175,46 @@ extension Network {
     on data: Dataset, schedule: TrainingSchedule, optimizer: Optimizer, state: inout OptimizerState,
     observeEvery: Int = 1, observer: ((Int, Network) -> Void)? = nil
   ) -> TrainingHistory {
-    let n = data.count
-    let batch = min(schedule.batchSize ?? n, n)
-    let perEpoch = schedule.iterationsPerEpoch(samples: n)
-    var rng = schedule.shuffleSeed.map { SeededGenerator(seed: $0) }
-    var order = Array(0..<n)
     var losses: [Double] = []
     losses.reserveCapacity(schedule.iterations)
-    let fullBatch = batch == n && rng == nil
     var rates: [Double] = []
-    for k in 0..<schedule.iterations {
-      let stepOptimizer = schedule.optimizer(optimizer, iteration: k, iterationsPerEpoch: perEpoch)
-      let position = k % perEpoch
-      if position == 0, rng != nil { order = rng!.permutation(of: n) }
-      let inputs: Matrix, targets: Matrix
-      if fullBatch {
-        (inputs, targets) = (data.inputs, data.targets)
-      } else {
-        let indices = Array(order[(position * batch)..<min((position + 1) * batch, n)])
-        (inputs, targets) = (data.inputs.selectingRows(indices), data.targets.selectingRows(indices))
-      }
+    let perEpoch = schedule.iterationsPerEpoch(samples: data.count)
+    let stopped = schedule.walk(samples: data.count, optimizer: optimizer) { k, indices, stepOptimizer in
+      let inputs = indices.map(data.inputs.selectingRows) ?? data.inputs
+      let targets = indices.map(data.targets.selectingRows) ?? data.targets
       let pass = forward(inputs)
       let error = loss(of: pass.outputs, targets: targets).total
-      guard error.isFinite else {
-        return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: k + 1, rates: rates)
-      }
+      guard error.isFinite else { return false }
       losses.append(error)
       if schedule.learningRate != nil { rates.append(stepOptimizer.learningRate) }
       let gradients = backward(pass, targets: targets)
       update(from: pass, gradients, targets: targets, optimizer: stepOptimizer, state: &state)
       if let observer, (k + 1) % max(observeEvery, 1) == 0 || k + 1 == schedule.iterations { observer(k + 1, self) }
+      return true
     }
-    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: nil, rates: rates)
+    return TrainingHistory(losses: losses, iterationsPerEpoch: perEpoch, stoppedAt: stopped, rates: rates)
+  }
+}
+
+extension TrainingSchedule {
+  /// Walks the iterations: for each, its 0-based number, the samples of its batch (nil for
+  /// the whole data set in order) and the optimizer with its scheduled rate. Each epoch starts
+  /// with a fresh permutation when shuffling. `step` returns false to stop; the result is the
+  /// 1-based iteration it stopped at.
+  public func walk(samples n: Int, optimizer: Optimizer, _ step: (Int, [Int]?, Optimizer) -> Bool) -> Int? {
+    let batch = min(batchSize ?? n, n)
+    let perEpoch = iterationsPerEpoch(samples: n)
+    var rng = shuffleSeed.map { SeededGenerator(seed: $0) }
+    var order = Array(0..<n)
+    let fullBatch = batch == n && rng == nil
+    for k in 0..<iterations {
+      let stepOptimizer = self.optimizer(optimizer, iteration: k, iterationsPerEpoch: perEpoch)
+      let position = k % perEpoch
+      if position == 0, rng != nil { order = rng!.permutation(of: n) }
+      let indices = fullBatch ? nil : Array(order[(position * batch)..<min((position + 1) * batch, n)])
+      if !step(k, indices, stepOptimizer) { return k + 1 }
+    }
+    return nil
   }
 }
 

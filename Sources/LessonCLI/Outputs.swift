@@ -8,6 +8,8 @@ struct LessonOutputs {
   var handout = false
   var key = false
   var format: OutputFormat = .html
+  /// The JSON trace's version (see JSONTrace).
+  var traceVersion = JSONTrace.version
 
   struct File {
     var name: String
@@ -18,7 +20,10 @@ struct LessonOutputs {
   func render(_ run: ExecutedLesson, name: String, variant: Int?) -> (files: [File], problems: [Diagnostic], warnings: [String]) {
     let base = name + (variant.map { ".v\($0)" } ?? "")
     guard handout || key else {
-      return ([File(name: "\(base).\(format.rawValue)", text: format == .json ? JSONTrace.render(run) : HTMLReport.render(run))], [], [])
+      if format == .json, !JSONTrace.canRender(run, version: traceVersion) {
+        return ([], [], ["error: trace version \(traceVersion) has no typed layers (conv, pooling, rnn); write version \(JSONTrace.version) (leave out --trace-version)"])
+      }
+      return ([File(name: "\(base).\(format.rawValue)", text: format == .json ? JSONTrace.render(run, version: traceVersion) : HTMLReport.render(run))], [], [])
     }
     let (blanks, problems) = run.blanks()
     if problems.contains(where: { $0.severity == .error }) { return ([], problems, []) }

@@ -109,6 +109,9 @@ struct Run: ParsableCommand {
   @Option(help: "Report format: html, or json for the trace of every value.")
   var format: OutputFormat = .html
 
+  @Option(help: "With --format json: the trace's version, 2 (the default) or 1 (networks of dense layers only).")
+  var traceVersion: Int = JSONTrace.version
+
   @Flag(help: "Write the report and exit 0 even when a check fails.")
   var continueOnFailure = false
 
@@ -126,6 +129,7 @@ struct Run: ParsableCommand {
   func validate() throws {
     if (handout || key) && format == .json { throw ValidationError("--handout and --key write HTML; leave out --format json") }
     if let variant, variant < 0 { throw ValidationError("--variant takes a whole number from 0") }
+    if !JSONTrace.versions.contains(traceVersion) { throw ValidationError("--trace-version is 1 or 2") }
   }
 
   func run() throws {
@@ -137,7 +141,7 @@ struct Run: ParsableCommand {
       }
       let folder = out.map { URL(fileURLWithPath: $0) } ?? LessonFiles.defaultOutput(for: outcome.url)
       let name = outcome.url.deletingPathExtension().lastPathComponent
-      let rendered = LessonOutputs(handout: handout, key: key, format: format).render(run, name: name, variant: variant)
+      let rendered = LessonOutputs(handout: handout, key: key, format: format, traceVersion: traceVersion).render(run, name: name, variant: variant)
       DiagnosticPrinter.print(rendered.problems, source: outcome.source)
       rendered.warnings.forEach(DiagnosticPrinter.printError)
       if rendered.files.isEmpty {

@@ -393,6 +393,8 @@ extension Pass.NameProblem {
         notes: ["in an answers file, `@ NETWORK`, `@ pass N` or `@ line N` points at another pass"])
     case .unsupported:
       return .error("`\(name)` is not a value of one pass; answers cover z, a, the error, δ, gradients and updated parameters", at: location)
+    case .badIndex(let message):
+      return .error("`\(name)`: \(message)", at: location)
     }
   }
 }

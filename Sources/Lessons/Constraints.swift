@@ -232,7 +232,7 @@ enum Constraints {
     guard !prepared.constraints.isEmpty else { return ([], []) }
     var problems: [Diagnostic] = []
     // NAME.before and NAME.after: the first pass with an update, before and after it (Pass reads both).
-    let stepped = run.passes.first { $0.update != nil }
+    let stepped = run.passes.first { $0.hasUpdate }
     let after = stepped?.afterUpdate()
     for c in prepared.constraints {
       for name in c.names where values[name] == nil {

@@ -9,6 +9,10 @@ public struct ExecutedLesson: Sendable {
   /// Warnings about values that are finite but teach nonsense (see LessonRunner+Warnings.swift),
   /// shown in the report beside the block they are about.
   public var warnings: [Diagnostic] = []
+  /// The passes of the lesson, in order, as the runner met them: each begins with a directive
+  /// that computed a forward pass (forward, loss, backward or step) and collects the loss,
+  /// backward pass and update that follow on the same network from the same parameters and data.
+  public var passes: [Pass] = []
 
   public var checks: [CheckResult] {
     items.flatMap { item -> [CheckResult] in
@@ -27,6 +31,44 @@ public enum ExecutedItem: Sendable {
   case checks([CheckResult], location: SourceLocation)
   /// A `graph` block: its values, gradients and names.
   case graph(GraphResult)
+  /// A network of typed layers (convolution, pooling, rnn), and a directive on one.
+  case layeredNetwork(LayeredDeclaration)
+  case layered(LayeredResult)
+}
+
+public struct LayeredDeclaration: Sendable {
+  public var spec: NetworkSpec
+  public var layered: LayeredSpec
+  public var location: SourceLocation
+}
+
+/// What one directive did to a network of typed layers.
+public struct LayeredResult: Sendable {
+  public var kind: Directive
+  public var location: SourceLocation
+  public var networkName: String
+  public var spec: LayeredSpec
+  public var dataName: String
+  public var data: Dataset
+  public var optimizer: Optimizer
+  public var before: LayeredNetwork
+  public var after: LayeredNetwork
+  public var forward: LayeredForward?
+  public var loss: LossValue?
+  public var backward: LayeredBackward?
+  public var update: LayeredUpdate?
+  /// `train`: every iteration's error, the iterations listed, and the epochs run.
+  public var history: TrainingHistory?
+  public var recorded: [Int] = []
+  public var epochs: Double = 0
+  public var gradientCheck: [LayeredGradientComparison]?
+
+  /// The pass this result's values belong to, read as a student reads it.
+  public func pass(notation: Notation) -> LayeredPass? {
+    guard let forward else { return nil }
+    return LayeredPass(networkName: networkName, spec: spec, notation: notation, network: before, optimizer: optimizer,
+      inputs: data.inputs.nested, targets: data.targets.nested, forward: forward, loss: loss, backward: backward, update: update)
+  }
 }
 
 public struct NetworkDeclaration: Sendable {

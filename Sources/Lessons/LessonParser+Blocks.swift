@@ -51,7 +51,7 @@ extension LessonParser {
       return nil
     }
     // Read the targets too when the inputs are broken, so every problem is reported at once.
-    guard let inputs = body.rows(i, "inputs") else {
+    guard let inputs = Self.holdsGrids(i) ? sampleGrids(i, body: &body) : body.rows(i, "inputs") else {
       if let t = fields["targets"] { _ = body.rows(t, "targets") }
       return nil
     }
@@ -334,5 +334,28 @@ extension LessonParser {
     var r = 1.0
     if k >= 0 { for _ in 0..<min(k, 400) { r *= 10 } } else { for _ in 0..<min(-k, 400) { r /= 10 } }
     return r
+  }
+}
+
+extension LessonParser {
+  /// Whether `inputs` holds a grid per sample (`[[[1, 2], [3, 4]]]`) rather than a row.
+  static func holdsGrids(_ node: Node) -> Bool {
+    guard case .sequence(let samples) = node, case .sequence(let first)? = samples.first, case .sequence? = first.first else { return false }
+    return true
+  }
+
+  /// Each sample's grid (channels, rows, numbers) read row by row into one row of numbers.
+  mutating func sampleGrids(_ node: Node, body: inout YAMLBody) -> [[Double]]? {
+    guard case .sequence(let samples) = node else { return nil }
+    var rows: [[Double]] = []
+    for sample in samples {
+      guard let (values, _) = nestedNumbers(sample, "inputs", body: &body) else { return nil }
+      if let first = rows.first, first.count != values.count {
+        body.error("each sample of inputs needs \(first.count) numbers like the first; this one has \(values.count)", at: sample)
+        return nil
+      }
+      rows.append(values)
+    }
+    return rows
   }
 }

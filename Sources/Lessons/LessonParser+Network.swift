@@ -4,7 +4,7 @@ import Yams
 extension LessonParser {
   static let networkKeys = [
     "from", "inputs", "layers", "loss", "reduction", "optimizer", "learning-rate",
-    "update-biases", "update-order", "seed",
+    "update-biases", "update-order", "seed", "input-shape", "input-name",
   ]
   static let layerKeys = ["neurons", "activation", "slope", "weights", "biases", "weight-names", "bias-names", "init"]
   static let activations = ["sigmoid", "tanh", "relu", "leaky-relu", "linear", "softmax"]
@@ -86,6 +86,7 @@ extension LessonParser {
   private mutating func parseNetworkBody(_ root: Node, name: String, body: inout YAMLBody) -> NetworkSpec? {
     let fields = body.fields(root, allowed: Self.networkKeys, what: "a network block")
     guard case .mapping = root else { return nil }
+    if Self.hasTypedLayers(fields) { return parseLayeredNetwork(fields, name: name, body: &body) }
     var ok = true
     /// Every name with the node that gave it, to report a name used twice where it is written.
     var names: [(name: String, role: String, node: Node)] = []
@@ -139,18 +140,57 @@ extension LessonParser {
       ok = false
     }
 
+    let output = ok ? layers.last?.activation : nil
+    let training = parseTraining(fields, outputActivation: output, body: &body)
+    if training == nil { ok = false }
+
+    if !checkNames(names, body: &body) { ok = false }
+
+    guard ok, let (loss, reduction, optimizer, updatesBiases, order, seed) = training else { return nil }
+    return NetworkSpec(name: name, inputs: inputs, layers: layers, loss: loss, reduction: reduction, optimizer: optimizer,
+      updatesBiases: updatesBiases, updateOrder: order, seed: seed)
+  }
+
+  /// Every name must say one thing, and none may be read as part of a value name.
+  mutating func checkNames(_ names: [(name: String, role: String, node: Node)], body: inout YAMLBody) -> Bool {
+    var ok = true
+    var seen: [String: (role: String, node: Node)] = [:]
+    for (name, role, node) in names {
+      if let first = seen[name] {
+        let at = body.location(first.node)
+        body.error(first.role == role ? "`\(name)` names two \(role)s" : "`\(name)` names both \(Self.article(first.role)) and \(Self.article(role))", at: node,
+          notes: ["the first is at line \(at.line), column \(at.column); each name must say one thing"])
+        ok = false
+      } else if name == "E" || name.contains("/") || name.contains("[") || name.contains(".") {
+        body.error("`\(name)` cannot name \(Self.article(role)): `E` is the error, and `.`, `/` and `[` have meanings in value names", at: node)
+        ok = false
+        seen[name] = (role, node)
+      } else {
+        seen[name] = (role, node)
+      }
+    }
+    return ok
+  }
+
+  /// The settings every network block shares: loss, reduction, optimizer, update-biases,
+  /// update-order and seed; nil after reporting a problem. `outputActivation` (when the layers
+  /// parsed) is checked against the loss.
+  mutating func parseTraining(_ fields: [String: Node], outputActivation: Activation?, body: inout YAMLBody)
+    -> (Loss, Reduction, Optimizer, Bool, UpdateOrder, UInt64)?
+  {
+    var ok = true
     var loss = Loss.halfSquaredError
     if let node = fields["loss"] {
       if let l = parseLoss(node, body: &body) { loss = l } else { ok = false }
     }
-    if ok, let output = layers.last {
+    if ok, let output = outputActivation {
       switch loss {
-      case .crossEntropy where output.activation != .softmax:
-        body.error("cross-entropy needs a softmax output layer; this one is \(output.activation.name)", at: fields["loss"], notes: ["for sigmoid outputs use `binary-cross-entropy`"])
+      case .crossEntropy where output != .softmax:
+        body.error("cross-entropy needs a softmax output layer; this one is \(output.name)", at: fields["loss"], notes: ["for sigmoid outputs use `binary-cross-entropy`"])
         ok = false
-      case .binaryCrossEntropy where output.activation != .sigmoid, .meanBinaryCrossEntropy where output.activation != .sigmoid:
-        body.error("binary cross-entropy needs a sigmoid output layer; this one is \(output.activation.name)", at: fields["loss"],
-          notes: output.activation == .softmax ? ["for softmax outputs use `cross-entropy`"] : [])
+      case .binaryCrossEntropy where output != .sigmoid, .meanBinaryCrossEntropy where output != .sigmoid:
+        body.error("binary cross-entropy needs a sigmoid output layer; this one is \(output.name)", at: fields["loss"],
+          notes: output == .softmax ? ["for softmax outputs use `cross-entropy`"] : [])
         ok = false
       default: break
       }
@@ -181,26 +221,8 @@ extension LessonParser {
       if let s = body.integer(node, "seed", range: 0...Int.max) { seed = UInt64(s) } else { ok = false }
     }
 
-    // Every name must say one thing.
-    var seen: [String: (role: String, node: Node)] = [:]
-    for (name, role, node) in names {
-      if let first = seen[name] {
-        let at = body.location(first.node)
-        body.error(first.role == role ? "`\(name)` names two \(role)s" : "`\(name)` names both \(Self.article(first.role)) and \(Self.article(role))", at: node,
-          notes: ["the first is at line \(at.line), column \(at.column); each name must say one thing"])
-        ok = false
-      } else if name == "E" || name.contains("/") || name.contains("[") || name.contains(".") {
-        body.error("`\(name)` cannot name \(Self.article(role)): `E` is the error, and `.`, `/` and `[` have meanings in value names", at: node)
-        ok = false
-        seen[name] = (role, node)
-      } else {
-        seen[name] = (role, node)
-      }
-    }
-
     guard ok, let optimizer else { return nil }
-    return NetworkSpec(name: name, inputs: inputs, layers: layers, loss: loss, reduction: reduction, optimizer: optimizer,
-      updatesBiases: updatesBiases, updateOrder: order, seed: seed)
+    return (loss, reduction, optimizer, updatesBiases, order, seed)
   }
 
   static func article(_ role: String) -> String { (role.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + role }
@@ -208,9 +230,9 @@ extension LessonParser {
   /// One entry of `layers`. `fanIn` is the number of inputs the layer receives, or nil when an
   /// earlier layer was broken and the shapes cannot be checked.
   mutating func parseLayer(_ node: Node, index: Int, isOutput: Bool, hiddenCount: Int, fanIn: Int?, previous: [String],
-                           names: inout [(name: String, role: String, node: Node)], body: inout YAMLBody) -> LayerSpec? {
+                           names: inout [(name: String, role: String, node: Node)], body: inout YAMLBody, typed: Bool = false) -> LayerSpec? {
     let what = "layer \(index + 1)"
-    let fields = body.fields(node, allowed: Self.layerKeys, what: what)
+    let fields = body.fields(node, allowed: Self.layerKeys + (typed ? ["type"] : []), what: what)
     guard case .mapping = node else { return nil }
     var ok = true
 
@@ -241,32 +263,8 @@ extension LessonParser {
     if neurons == nil { ok = false }
     let count = neurons?.count
 
-    var activation = Activation.sigmoid
-    if let a = fields["activation"], let word = body.string(a, "activation") {
-      switch word {
-      case "sigmoid": activation = .sigmoid
-      case "tanh": activation = .tanh
-      case "relu": activation = .relu
-      case "leaky-relu":
-        var slope = 0.01
-        if let s = fields["slope"] { if let v = body.number(s, "slope") { slope = v } else { ok = false } }
-        activation = .leakyReLU(slope: slope)
-      case "linear": activation = .linear
-      case "softmax":
-        activation = .softmax
-        if !isOutput {
-          body.error("softmax is for the output layer only", at: a,
-            notes: ["a hidden layer needs an activation of its own neuron, such as sigmoid, tanh or relu"])
-          ok = false
-        }
-      default:
-        body.error("unknown activation `\(word)`", at: a, notes: [closestMatch(to: word, in: Self.activations).map { "did you mean `\($0)`?" } ?? "known activations: \(Self.activations.joined(separator: ", "))"])
-        ok = false
-      }
-    } else if fields["activation"] != nil { ok = false }
-    if fields["slope"] != nil, activation.name != "leaky-relu", fields["activation"].flatMap(\.string).map(Self.activations.contains) ?? true {
-      body.error("`slope` only applies to `leaky-relu`", at: fields["slope"]); ok = false
-    }
+    let (activation, activationOK) = parseActivation(fields, default: .sigmoid, softmax: isOutput, body: &body)
+    if !activationOK { ok = false }
 
     var weights: Matrix?
     if let w = fields["weights"] {
@@ -340,6 +338,41 @@ extension LessonParser {
     guard ok, let neurons else { return nil }
     return LayerSpec(neurons: neurons, activation: activation, weights: weights, biases: biases,
       initialization: initialization, weightNames: weightNames, biasNames: biasNames)
+  }
+
+  /// A layer's `activation` (and `slope`), or `fallback` when none is given; `ok` is false
+  /// after a problem was reported. `softmax` says whether this layer may use softmax.
+  mutating func parseActivation(_ fields: [String: Node], default fallback: Activation, softmax: Bool, body: inout YAMLBody)
+    -> (Activation, ok: Bool)
+  {
+    var ok = true
+    var activation = fallback
+    if let a = fields["activation"], let word = body.string(a, "activation") {
+      switch word {
+      case "sigmoid": activation = .sigmoid
+      case "tanh": activation = .tanh
+      case "relu": activation = .relu
+      case "leaky-relu":
+        var slope = 0.01
+        if let s = fields["slope"] { if let v = body.number(s, "slope") { slope = v } else { ok = false } }
+        activation = .leakyReLU(slope: slope)
+      case "linear": activation = .linear
+      case "softmax":
+        activation = .softmax
+        if !softmax {
+          body.error("softmax is for the output layer only", at: a,
+            notes: ["a hidden layer needs an activation of its own neuron, such as sigmoid, tanh or relu"])
+          ok = false
+        }
+      default:
+        body.error("unknown activation `\(word)`", at: a, notes: [closestMatch(to: word, in: Self.activations).map { "did you mean `\($0)`?" } ?? "known activations: \(Self.activations.joined(separator: ", "))"])
+        ok = false
+      }
+    } else if fields["activation"] != nil { ok = false }
+    if fields["slope"] != nil, activation.name != "leaky-relu", fields["activation"].flatMap(\.string).map(Self.activations.contains) ?? true {
+      body.error("`slope` only applies to `leaky-relu`", at: fields["slope"]); ok = false
+    }
+    return (activation, ok)
   }
 
   /// `loss: NAME` or `loss: {type: NAME, outputs: mean|sum, delta: δ (huber), beta: β (smooth-l1)}`.

@@ -6,16 +6,17 @@ extension LessonRunner {
     // gets both errors; a block on a network or data set that did not parse is skipped quietly.
     var failed = false
     let networkName = name ?? current
-    if let networkName, let at = brokenNetworks[networkName], networks[networkName] == nil {
+    let declaredNames = Array(networks.keys) + Array(layeredStates.keys)
+    if let networkName, let at = brokenNetworks[networkName], !declaredNames.contains(networkName) {
       skipped("network `\(networkName)`", block: at, at: location)
       failed = true
     } else if networkName == nil {
       error("a `\(kind.rawValue)` block needs a network declared before it", at: location,
         notes: ["declare one with a ```` ```network NAME ```` block above this one"])
       failed = true
-    } else if networks[networkName!] == nil {
+    } else if !declaredNames.contains(networkName!) {
       error("no network named `\(networkName!)` is declared before this block", at: location,
-        notes: [closestMatch(to: networkName!, in: Array(networks.keys)).map { "did you mean `\($0)`?" } ?? "declared so far: \(networks.keys.sorted().joined(separator: ", "))"])
+        notes: [closestMatch(to: networkName!, in: declaredNames).map { "did you mean `\($0)`?" } ?? "declared so far: \(declaredNames.sorted().joined(separator: ", "))"])
       failed = true
     }
 
@@ -44,6 +45,10 @@ extension LessonRunner {
         error("a `\(kind.rawValue)` block needs data: add a ```` ```data ```` block with inputs and targets before it", at: location)
       }
       failed = true
+    }
+    if !failed, let networkName, let dataName, layeredStates[networkName] != nil {
+      runLayered(kind, spec, network: networkName, data: dataName, at: location)
+      return
     }
     guard !failed, let networkName, var state = networks[networkName], let dataName else {
       directiveFailed = true
@@ -143,6 +148,13 @@ extension LessonRunner {
     if stopped == nil, !diagnosticsOnly { warnAboutNonsense(result, declaration: state.declaration) }
     networks[networkName] = state
     items.append(.directive(result))
+    if kind.isPassStep, let f = result.forward ?? state.forward {
+      let pass = Pass(networkName: networkName, names: result.names, notation: lesson.settings.notation, data: data, network: result.before,
+        optimizer: result.optimizer, forward: result.forward ?? f, loss: result.loss, backward: result.backward, update: result.update, lines: [location.line])
+      notePass(pass, startsWith: kind, network: .dense(result.before), data: data)
+    } else if !kind.isPassStep {
+      openPass = nil
+    }
   }
 
   func firstNonFinite(_ f: ForwardPass, _ loss: LossValue?, names: NetworkNames) -> String? {

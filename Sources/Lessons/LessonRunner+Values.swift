@@ -49,9 +49,8 @@ extension LessonRunner {
   func updateLookup(_ reference: String) -> Result<Double, LookupProblem>? {
     let ref = ValueReference(reference)
     let networkName = ref.prefix ?? current
-    guard ref.timing != .plain, let networkName, networks[networkName] != nil else { return nil }
-    let passes = ExecutedLesson.passes(in: items, notation: lesson.settings.notation)
-    guard let pass = passes.last(where: { $0.networkName == networkName && $0.update != nil }) else {
+    guard ref.timing != .plain, let networkName, networks[networkName] != nil || layeredStates[networkName] != nil else { return nil }
+    guard let pass = passes.last(where: { $0.networkName == networkName && $0.hasUpdate }) else {
       return .failure(LookupProblem(message: "`\(reference)` reads a value around an update, and network `\(networkName)` has had no update before this point",
         notes: ["run `update` or `step` on this network before this line"], missingValue: true))
     }
@@ -71,6 +70,7 @@ extension LessonRunner {
   func networkLookup(_ reference: String) -> Result<Double, LookupProblem> {
     let ref = ValueReference(reference)
     let networkName = ref.prefix ?? current
+    if let networkName, let state = layeredStates[networkName] { return layeredLookup(reference, state) }
     // Around-an-update names were read by `updateLookup`; here the timing is part of the name.
     var name = ref.timing == .plain ? ref.base : ref.local
     var sample: Int?

@@ -66,6 +66,12 @@ public struct LessonRunner {
   /// Check lines run so far, for `RunLimits.checks`.
   var checksSoFar = 0
   var items: [ExecutedItem] = []
+  /// The passes so far (see ``ExecutedLesson/passes``), and the one still collecting steps.
+  var passes: [Pass] = []
+  var openPass: Int?
+  var openPassStart: (parameters: PassParameters, data: Dataset)?
+  /// Networks of typed layers, by name (dense ones are in `networks`).
+  var layeredStates: [String: LayeredState] = [:]
   var stopped: Diagnostic?
   /// Networks and data sets whose blocks did not parse (their errors are already reported):
   /// what depends on them is skipped without a word, since it cannot mean anything yet.
@@ -103,7 +109,8 @@ public struct LessonRunner {
         at: skipped.first))
     }
     let all = runner.diagnostics + runner.warnings
-    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped, warnings: runner.warnings.inReadingOrder), all.inReadingOrder)
+    return (ExecutedLesson(lesson: lesson, items: runner.items, stoppedEarly: runner.stopped, warnings: runner.warnings.inReadingOrder, passes: runner.passes),
+      all.inReadingOrder)
   }
 
   public struct LoaderUnavailable: Error, CustomStringConvertible {
@@ -128,7 +135,8 @@ public struct LessonRunner {
     case .block(let block):
       switch block.content {
       case .invalid: skipInvalid(block)
-      case .network(let spec): declare(spec, at: block.location)
+      case .network(let spec):
+        if let layered = spec.layered { declareLayered(spec, layered, at: block.location) } else { declare(spec, at: block.location) }
       case .data(let spec): declare(spec)
       case .check(let specs): check(specs, at: block.location)
       case .graph(let spec):
@@ -153,6 +161,7 @@ public struct LessonRunner {
       let name = block.argument ?? "network"
       brokenNetworks[name] = block.location
       networks[name] = nil
+      layeredStates[name] = nil
       current = name
     case .data:
       let name = block.argument ?? "data"

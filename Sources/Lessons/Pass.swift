@@ -22,6 +22,9 @@ public struct Pass: Sendable {
   public var update: UpdateRecord?
   /// The lines of the directive blocks the pass was read from.
   public var lines: [Int]
+  /// A pass of a network of typed layers, which answers every question below; the dense
+  /// fields above are then empty.
+  public var layered: LayeredPass?
 
   public init(networkName: String, names: NetworkNames, notation: Notation, data: Dataset, network: Network, optimizer: Optimizer,
     forward: ForwardPass, loss: LossValue?, backward: BackwardPass?, update: UpdateRecord?, lines: [Int])
@@ -39,8 +42,20 @@ public struct Pass: Sendable {
     self.lines = lines
   }
 
+  /// A pass of a network of typed layers.
+  public init(_ layered: LayeredPass, lines: [Int]) {
+    self.init(networkName: layered.networkName, names: NetworkNames(), notation: layered.notation, data: Dataset(inputs: Matrix(rows: 0, columns: 0), targets: Matrix(rows: 0, columns: 0)),
+      network: Network(inputCount: 0, layers: [], loss: layered.network.loss), optimizer: layered.optimizer,
+      forward: ForwardPass(inputs: Matrix(rows: 0, columns: 0), z: [], a: []), loss: nil, backward: nil, update: nil, lines: lines)
+    self.layered = layered
+  }
+
   var samples: Int { data.count }
   var outputLayer: Int { network.layers.count - 1 }
+
+  public var hasLoss: Bool { layered.map { $0.loss != nil } ?? (loss != nil) }
+  public var hasBackward: Bool { layered.map { $0.backward != nil } ?? (backward != nil) }
+  public var hasUpdate: Bool { layered.map { $0.update != nil } ?? (update != nil) }
 }
 
 /// A value of a pass. Layers l, neurons j and k, inputs i and samples n count from 0.
@@ -65,6 +80,12 @@ public enum Quantity: Hashable, Sendable, Comparable {
   // Update.
   case newWeight(l: Int, j: Int, i: Int)
   case newBias(l: Int, j: Int)
+  // Typed layers (a ``LayeredPass``): a value of layer l at a flat index (row-major over
+  // the layer's shape) for sample n, and parameter tensor p of layer l at a flat index.
+  case cell(CellField, l: Int, index: Int, n: Int)
+  case parameter(l: Int, p: Int, index: Int)
+  case parameterGrad(l: Int, p: Int, index: Int)
+  case newParameter(l: Int, p: Int, index: Int)
   // After the update: a forward, error or backward value recomputed from the updated
   // parameters (`E.after`, `o1.out.after`). Updated parameters are `newWeight`/`newBias`.
   indirect case after(Quantity)
@@ -72,10 +93,16 @@ public enum Quantity: Hashable, Sendable, Comparable {
   /// Whether the lesson gives this value rather than computing it.
   public var isGiven: Bool {
     switch self {
-    case .input, .target, .weight, .bias: true
+    case .input, .target, .weight, .bias, .parameter: true
     default: false
     }
   }
+}
+
+/// Which value of a typed layer a ``Quantity/cell(_:l:index:n:)`` is.
+public enum CellField: Int, Hashable, Sendable, Comparable {
+  case z, a, aGrad, delta
+  public static func < (l: CellField, r: CellField) -> Bool { l.rawValue < r.rawValue }
 }
 
 extension Pass {
@@ -87,6 +114,7 @@ extension Pass {
   }
 
   public var forwardQuantities: [Quantity] {
+    if let layered { return layered.forwardQuantities }
     var out: [Quantity] = []
     for n in 0..<samples {
       for l in network.layers.indices {
@@ -96,7 +124,7 @@ extension Pass {
     return out
   }
 
-  public var lossQuantities: [Quantity] { loss == nil ? [] : errorQuantities }
+  public var lossQuantities: [Quantity] { layered?.lossQuantities ?? (loss == nil ? [] : errorQuantities) }
 
   var errorQuantities: [Quantity] {
     var out: [Quantity] = []
@@ -107,7 +135,7 @@ extension Pass {
     return out + [.error]
   }
 
-  public var backwardQuantities: [Quantity] { backward == nil ? [] : gradientQuantities }
+  public var backwardQuantities: [Quantity] { layered?.backwardQuantities ?? (backward == nil ? [] : gradientQuantities) }
 
   var gradientQuantities: [Quantity] {
     var out: [Quantity] = []
@@ -126,11 +154,13 @@ extension Pass {
   /// The values recomputed from the updated parameters (`E.after`, …), when the pass has an
   /// update: a whole forward pass, its error and its backward pass.
   public var afterQuantities: [Quantity] {
+    if let layered { return layered.afterQuantities }
     guard update != nil else { return [] }
     return (forwardQuantities + errorQuantities + gradientQuantities).map { .after($0) }
   }
 
   public var updateQuantities: [Quantity] {
+    if let layered { return layered.updateQuantities }
     guard let update else { return [] }
     var out: [Quantity] = []
     for l in network.layers.indices.reversed() {
@@ -144,11 +174,13 @@ extension Pass {
 
   /// Whether the pass has a value for this quantity.
   public func has(_ q: Quantity) -> Bool {
+    if let layered { return layered.has(q) }
     switch q {
     case .input, .target, .weight, .bias, .net, .out: return true
     case .outputError, .sampleError, .error: return loss != nil
     case .outGrad, .delta, .weightGrad, .biasGrad: return backward != nil
     case .newWeight, .newBias: return update != nil
+    case .cell, .parameter, .parameterGrad, .newParameter: return false
     case .after(let q):
       switch q {
       case .net, .out, .outputError, .sampleError, .error, .outGrad, .delta, .weightGrad, .biasGrad: return update != nil
@@ -160,6 +192,7 @@ extension Pass {
   /// The pass recomputed from the parameters after its update: forward, error and backward
   /// pass, without an update. `NAME.after` reads it (answers, checks and constraints alike).
   public func afterUpdate() -> Pass? {
+    if let layered { return layered.afterUpdate().map { Pass($0, lines: lines) } }
     guard let update else { return nil }
     var network = self.network
     for l in network.layers.indices {
@@ -187,6 +220,7 @@ extension Pass {
 
   /// The value the lesson computed.
   public func value(_ q: Quantity) -> Double {
+    if let layered { return layered.value(q) }
     switch q {
     case .input(let i, let n): return data.inputs[n, i]
     case .target(let k, let n): return data.targets[n, k]
@@ -203,6 +237,7 @@ extension Pass {
     case .biasGrad(let l, let j): return backward!.biasGradients[l][j]
     case .newWeight(let l, let j, let i): return update!.layers[l].newWeights[j, i]
     case .newBias(let l, let j): return update!.layers[l].newBiases[j]
+    case .cell, .parameter, .parameterGrad, .newParameter: preconditionFailure("\(q) is a value of typed layers")
     // Recomputed on each call: callers that read many (the marking) keep `afterUpdate()`.
     case .after(let inner): return afterUpdate()!.value(inner)
     }
@@ -213,6 +248,7 @@ extension Pass {
   /// The name the report shows for a quantity, in the lesson's notation: `h1.net`, `o1.delta`,
   /// `w5.grad`, `w5` (after the update), with `[n]` when there are several samples.
   public func name(_ q: Quantity) -> String {
+    if let layered { return layered.name(q) }
     func sample(_ n: Int) -> String { samples > 1 ? "[\(n + 1)]" : "" }
     let neurons = names.neurons
     switch q {
@@ -230,6 +266,7 @@ extension Pass {
     case .weightGrad(let l, let j, let i): return names.weights[l][j][i] + ".grad"
     case .biasGrad(let l, let j): return names.biases[l][j] + ".grad"
     case .after(let inner): return name(inner) + ".after"
+    case .cell, .parameter, .parameterGrad, .newParameter: preconditionFailure("\(q) is a value of typed layers")
     }
   }
 
@@ -239,6 +276,8 @@ extension Pass {
     case noSuchSample(count: Int)
     case notInPass(what: String)
     case unsupported
+    /// A tensor value's index does not fit its shape (the message says how it is indexed).
+    case badIndex(String)
   }
 
   /// The quantity a value name means in this pass. A parameter's plain name (`w5`) means its
@@ -250,6 +289,7 @@ extension Pass {
   /// parameters the pass started from: `w5.before` the given weight, `E.before` as `E`.
   /// The sample index may come before or after the suffix: `h1.a[2].after`, `h1.a.after[2]`.
   public func quantity(named reference: String) -> Result<Quantity, NameProblem> {
+    if let layered { return layered.quantity(named: reference) }
     let ref = ValueReference(reference)
     if let prefix = ref.prefix, prefix != networkName { return .failure(.unsupported) }
     let name = ref.base
@@ -321,6 +361,7 @@ extension Pass {
   /// δ ← ∂E/∂a, a, z (a, t when the loss fuses with the output's activation);
   /// ∂E/∂w ← δ, the input the weight carries; w⁺ ← w, ∂E/∂w.
   public func parents(_ q: Quantity) -> [Quantity] {
+    if let layered { return layered.parents(q) }
     let layers = network.layers
     switch q {
     case .input, .target, .weight, .bias: return []
@@ -355,6 +396,7 @@ extension Pass {
     case .newBias(let l, let j):
       return update?.layers[l].biasesUpdated == true ? [.bias(l: l, j: j), .biasGrad(l: l, j: j)] : [.bias(l: l, j: j)]
     case .after(let inner): return parents(inner).map(afterTheUpdate)
+    case .cell, .parameter, .parameterGrad, .newParameter: return []
     }
   }
 
@@ -362,6 +404,7 @@ extension Pass {
   /// this tool has no hand formula for it (softmax without cross-entropy, optimizers with
   /// state after their first step, hidden layers under the sequential update order).
   public func recompute(_ q: Quantity, from value: (Quantity) -> Double) -> Double? {
+    if let layered { return layered.recompute(q, from: value) }
     let layers = network.layers
     switch q {
     case .input, .target, .weight, .bias: return nil
@@ -410,6 +453,7 @@ extension Pass {
       let parentValues = parents(q)
       guard parentValues.count == 2 else { return value(parentValues[0]) }
       return step(value(parentValues[0]), value(parentValues[1]))
+    case .cell, .parameter, .parameterGrad, .newParameter: return nil
     }
   }
 
@@ -426,36 +470,5 @@ extension Pass {
     guard case .sgd(let o) = optimizer, o.momentum == 0 else { return nil }
     let rate = o.learningRate, decay = o.weightDecay
     return { w, g in w - rate * (g + decay * w) }
-  }
-}
-
-extension ExecutedLesson {
-  /// The passes of the lesson, in order: each begins with a directive that computed a forward
-  /// pass (forward, loss, backward or step) and collects the loss, backward pass and update
-  /// that follow on the same network from the same parameters and data.
-  public var passes: [Pass] { Self.passes(in: items, notation: lesson.settings.notation) }
-
-  /// The passes among executed items; the runner reads those so far for `NAME.after` in checks.
-  static func passes(in items: [ExecutedItem], notation: Notation) -> [Pass] {
-    var out: [Pass] = []
-    var open: Int?
-    for item in items {
-      guard case .directive(let r) = item else { continue }
-      guard r.kind.isPassStep else { open = nil; continue }
-      if let index = open, out[index].networkName == r.networkName, out[index].network == r.before, out[index].data == r.data,
-        out[index].update == nil
-      {
-        if let l = r.loss { out[index].loss = l }
-        if let b = r.backward { out[index].backward = b }
-        if let u = r.update { out[index].update = u }
-        out[index].lines.append(r.location.line)
-        continue
-      }
-      guard let f = r.forward, r.kind != .update else { continue }
-      out.append(Pass(networkName: r.networkName, names: r.names, notation: notation, data: r.data, network: r.before,
-        optimizer: r.optimizer, forward: f, loss: r.loss, backward: r.backward, update: r.update, lines: [r.location.line]))
-      open = out.count - 1
-    }
-    return out
   }
 }

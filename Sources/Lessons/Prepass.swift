@@ -249,7 +249,12 @@ struct Prepass {
       decimals = d
       name = String(body[..<colon]).trimmingSpaces
     }
-    guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "._[]-/'".contains($0) }) else { return nil }
+    guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "._[]-/',".contains($0) }) else { return nil }
+    // Commas only separate a tensor index's parts: `c1.z[1,2,3]`.
+    var depth = 0
+    for c in name {
+      if c == "[" { depth += 1 } else if c == "]" { depth -= 1 } else if c == ",", depth != 1 { return nil }
+    }
     return .value(name: name, decimals: decimals)
   }
 

@@ -11,6 +11,9 @@ public struct NetworkSpec: Sendable {
   public var updatesBiases: Bool
   public var updateOrder: UpdateOrder
   public var seed: UInt64
+  /// Set for a network of typed layers (`input-shape`, `type: conv2d`, …); `inputs` and
+  /// `layers` are then empty and `updateOrder` is simultaneous.
+  public var layered: LayeredSpec? = nil
 }
 
 public struct LayerSpec: Sendable {

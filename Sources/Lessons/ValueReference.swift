@@ -34,7 +34,8 @@ public struct ValueReference: Sendable, Hashable {
       }
     }
     peelTiming()
-    if name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+    // A bracket with commas is a tensor index (`c1.z[1,2,3]`), part of the name.
+    if name.hasSuffix("]"), let open = name.lastIndex(of: "["), !name[open...].contains(",") {
       let k = Int(name[name.index(after: open)..<name.index(before: name.endIndex)])
       sample = .some(k.flatMap { $0 >= 1 ? $0 : nil })
       name = name[..<open]

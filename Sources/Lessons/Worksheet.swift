@@ -48,14 +48,25 @@ extension ExecutedLesson {
       return (out, diagnostics)
     }
     for item in items {
-      guard case .directive(let r) = item, let (choice, location) = choices[r.location.line], let f = r.forward else { continue }
-      let pass = Pass(networkName: r.networkName, names: r.names, notation: lesson.settings.notation, data: r.data, network: r.before,
-        optimizer: r.optimizer, forward: f, loss: r.loss, backward: r.backward, update: r.update, lines: [r.location.line])
+      let pass: Pass, kind: Directive, line: Int
+      switch item {
+      case .directive(let r):
+        guard let f = r.forward else { continue }
+        pass = Pass(networkName: r.networkName, names: r.names, notation: lesson.settings.notation, data: r.data, network: r.before,
+          optimizer: r.optimizer, forward: f, loss: r.loss, backward: r.backward, update: r.update, lines: [r.location.line])
+        (kind, line) = (r.kind, r.location.line)
+      case .layered(let r):
+        guard let layered = r.pass(notation: lesson.settings.notation) else { continue }
+        pass = Pass(layered, lines: [r.location.line])
+        (kind, line) = (r.kind, r.location.line)
+      default: continue
+      }
+      guard let (choice, location) = choices[line] else { continue }
       switch choice {
       case .none: break
       case .all:
         let quantities: [Quantity]
-        switch r.kind {
+        switch kind {
         case .forward: quantities = pass.forwardQuantities
         case .loss: quantities = pass.lossQuantities
         case .backward: quantities = pass.backwardQuantities
@@ -63,13 +74,13 @@ extension ExecutedLesson {
         case .step: quantities = pass.computedQuantities
         case .train, .gradcheck: quantities = []  // their values are never blanks
         }
-        for q in quantities { add(pass.name(q), q, pass.value(q), r.location.line) }
+        for q in quantities { add(pass.name(q), q, pass.value(q), line) }
       case .names(let names):
         for name in names {
           switch pass.quantity(named: name) {
           case .success(let q) where q.isGiven:
             diagnostics.append(.error("`\(name)` is given to the student, so a worksheet cannot leave it blank", at: location))
-          case .success(let q): add(name, q, pass.value(q), r.location.line)
+          case .success(let q): add(name, q, pass.value(q), line)
           case .failure(let problem): diagnostics.append(problem.diagnostic(name, pass: pass, at: location))
           }
         }

@@ -77,9 +77,9 @@ public enum AnswerReport {
 
   static func describe(_ pass: Pass) -> String {
     var parts = ["forward"]
-    if pass.loss != nil { parts.append("error") }
-    if pass.backward != nil { parts.append("backward") }
-    if pass.update != nil { parts.append("update") }
+    if pass.hasLoss { parts.append("error") }
+    if pass.hasBackward { parts.append("backward") }
+    if pass.hasUpdate { parts.append("update") }
     let lines = pass.lines.count == 1 ? "line \(pass.lines[0])" : "lines \(pass.lines.first!)–\(pass.lines.last!)"
     return "values of the pass at \(lines) (network \(pass.networkName): \(parts.joined(separator: ", ")))"
   }
@@ -91,7 +91,7 @@ public enum AnswerReport {
         ("pass", .number(Double(index + 1))),
         ("network", .string(pass.networkName)),
         ("lines", .array(pass.lines.map { .number(Double($0)) })),
-        ("has_loss", .bool(pass.loss != nil)), ("has_backward", .bool(pass.backward != nil)), ("has_update", .bool(pass.update != nil)),
+        ("has_loss", .bool(pass.hasLoss)), ("has_backward", .bool(pass.hasBackward)), ("has_update", .bool(pass.hasUpdate)),
       ])
     }
     let items: [JSONValue] = review.items.map { item in

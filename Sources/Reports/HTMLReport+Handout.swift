@@ -94,6 +94,13 @@ struct BlankSet: Sendable {
     byValue.sort { $0.value < $1.value }
     declared = []
     for item in run.items {
+      if case .layeredNetwork(let d) = item {
+        for (l, layer) in d.layered.network.layers.enumerated() {
+          for (p, tensor) in layer.parameters.enumerated() {
+            for (i, x) in tensor.enumerated() { declared.insert(Key(.parameter(l: l, p: p, index: i), x)) }
+          }
+        }
+      }
       guard case .network(let d) = item else { continue }
       for (l, layer) in d.network.layers.enumerated() {
         for j in 0..<layer.neuronCount {
@@ -114,6 +121,8 @@ struct BlankSet: Sendable {
       return declared.contains(Key(q, x)) ? nil : entries[Key(.newWeight(l: l, j: j, i: i), x)]
     case .bias(let l, let j):
       return declared.contains(Key(q, x)) ? nil : entries[Key(.newBias(l: l, j: j), x)]
+    case .parameter(let l, let p, let i):
+      return declared.contains(Key(q, x)) ? nil : entries[Key(.newParameter(l: l, p: p, index: i), x)]
     default:
       if let exact = entries[Key(q, x)] { return exact }
       return byQuantity[q]?.first { Self.agree($0.value, x) }?.entry

@@ -115,6 +115,7 @@ extension ReportContext {
       switch q {
       case .newWeight(let l, let j, let i) where pass.value(.weight(l: l, j: j, i: i)) == x: return .weight(l: l, j: j, i: i)
       case .newBias(let l, let j) where pass.value(.bias(l: l, j: j)) == x: return .bias(l: l, j: j)
+      case .newParameter(let l, let p, let i) where pass.value(.parameter(l: l, p: p, index: i)) == x: return .parameter(l: l, p: p, index: i)
       default: continue
       }
     }

@@ -30,6 +30,8 @@ public enum HTMLReport {
       case .directive(let result): body.append(context.directive(result))
       case .checks(let results, _): body.append(context.checks(results))
       case .graph(let g): body.append(context.graph(g))
+      case .layeredNetwork(let d): body.append(context.layeredNetwork(d))
+      case .layered(let r): body.append(context.layeredDirective(r))
       }
       body += context.warnings(after: item)
     }
@@ -71,6 +73,8 @@ extension HTMLReport {
     case .directive(let r): r.location.line
     case .checks(_, let location): location.line
     case .graph(let g): g.location.line
+    case .layeredNetwork(let d): d.location.line
+    case .layered(let r): r.location.line
     }
   }
 }

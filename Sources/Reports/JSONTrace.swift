@@ -4,9 +4,17 @@ import Lessons
 /// The machine-readable trace of a run: every value the report shows, at full precision.
 /// The layout is documented in the README under "JSON trace"; bump `version` when it changes.
 public enum JSONTrace {
-  public static let version = 1
+  /// Version 2 added networks of typed layers; a trace of dense networks only is version 1's
+  /// but for its `version`.
+  public static let version = 2
+  public static let versions = [1, 2]
 
-  public static func render(_ run: ExecutedLesson) -> String {
+  /// Whether the run can be written as trace `version` (version 1 has no typed layers).
+  public static func canRender(_ run: ExecutedLesson, version: Int) -> Bool {
+    version >= 2 || !run.items.contains { if case .layeredNetwork = $0 { true } else { false } }
+  }
+
+  public static func render(_ run: ExecutedLesson, version: Int = JSONTrace.version) -> String {
     var steps: [JSONValue] = []
     for item in run.items {
       switch item {
@@ -16,6 +24,8 @@ public enum JSONTrace {
       case .directive(let r): steps.append(directive(r))
       case .checks(let results, let location): steps.append(checks(results, location))
       case .graph(let g): steps.append(graph(g))
+      case .layeredNetwork(let d): steps.append(layeredNetwork(d))
+      case .layered(let r): steps.append(layered(r, notation: run.lesson.settings.notation))
       }
     }
     var top: [(String, JSONValue)] = [

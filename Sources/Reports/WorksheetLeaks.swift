@@ -112,6 +112,7 @@ extension HTMLReport {
       switch blank.quantity {
       case .newWeight(let l, let j, let i): unchanged = blanks.declared.contains(.init(.weight(l: l, j: j, i: i), blank.value))
       case .newBias(let l, let j): unchanged = blanks.declared.contains(.init(.bias(l: l, j: j), blank.value))
+      case .newParameter(let l, let p, let i): unchanged = blanks.declared.contains(.init(.parameter(l: l, p: p, index: i), blank.value))
       default: unchanged = false
       }
       if unchanged { add(b, line: blank.line, how: "the given value of a parameter the update leaves unchanged") }

@@ -111,6 +111,10 @@ public struct LayeredForward: Sendable, Hashable {
   /// `layers[l][n]`: layer l's values for sample n.
   public var layers: [[LayerValues]]
   public var outputs: [[Double]]
+
+  public init(inputs: [[Double]], layers: [[LayerValues]], outputs: [[Double]]) {
+    (self.inputs, self.layers, self.outputs) = (inputs, layers, outputs)
+  }
 }
 
 public struct LayeredBackward: Sendable, Hashable {

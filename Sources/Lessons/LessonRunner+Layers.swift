@@ -1,0 +1,219 @@
+import Backprop
+
+extension LessonRunner {
+  /// A network of typed layers, as the lesson has it so far.
+  struct LayeredState {
+    var declaration: LayeredDeclaration
+    var network: LayeredNetwork
+    var optimizerState: LayeredOptimizerState
+    var dataName: String?
+    var data: Dataset?
+    var forward: LayeredForward?
+    var loss: LossValue?
+    var backward: LayeredBackward?
+    var history: [Double]?
+    var gradientCheck: [LayeredGradientComparison]?
+    var forwardIsCurrent = false
+
+    /// The values as they are now, for `{{…}}` and checks: the latest forward, error and
+    /// backward pass, with the current parameters.
+    func current(notation: Notation) -> LayeredPass {
+      let rows = data?.inputs.nested ?? []
+      return LayeredPass(networkName: declaration.spec.name, spec: declaration.layered, notation: notation, network: network,
+        optimizer: declaration.spec.optimizer, inputs: forward == nil ? [] : rows, targets: forward == nil ? [] : data?.targets.nested ?? [],
+        forward: forward ?? LayeredForward(inputs: [], layers: [], outputs: []), loss: loss, backward: backward, update: nil)
+    }
+  }
+
+  mutating func declareLayered(_ spec: NetworkSpec, _ layered: LayeredSpec, at location: SourceLocation) {
+    let network = layered.network
+    if network.parameterCount > limits.parameters {
+      error("network `\(spec.name)` has \(network.parameterCount) parameters, over the limit of \(limits.parameters)", at: location,
+        notes: ["raise the limit on purpose with `--max-parameters N`"])
+      return
+    }
+    let declaration = LayeredDeclaration(spec: spec, layered: layered, location: location)
+    layeredStates[spec.name] = LayeredState(declaration: declaration, network: network, optimizerState: LayeredOptimizerState(for: network))
+    current = spec.name
+    items.append(.layeredNetwork(declaration))
+  }
+
+  mutating func runLayered(_ kind: Directive, _ spec: DirectiveSpec, network networkName: String, data dataName: String, at location: SourceLocation) {
+    guard var state = layeredStates[networkName] else { return }
+    current = networkName
+    let data = datasets[dataName]!
+    let network = state.network
+    let inputs = network.inputShape.reduce(1, *)
+    let declared = ["data `\(dataName)` is declared at line \(dataLocations[dataName]?.line ?? 0), network `\(networkName)` at line \(state.declaration.location.line)"]
+    guard data.inputs.columns == inputs else {
+      error("data `\(dataName)` has \(data.inputs.columns) inputs per sample, but network `\(networkName)` takes \(inputs) (input-shape \(network.inputShape.map(String.init).joined(separator: "×")))", at: location, notes: declared)
+      return
+    }
+    guard data.targets.columns == network.outputCount else {
+      error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) \(network.outputCount == 1 ? "output" : "outputs") (\(state.declaration.layered.layers.last!.neurons.joined(separator: ", ")))", at: location, notes: declared)
+      return
+    }
+    if state.dataName != dataName { state.forwardIsCurrent = false }
+    let x = data.inputs.nested, t = data.targets.nested
+    let optimizer = state.declaration.spec.optimizer
+    var result = LayeredResult(kind: kind, location: location, networkName: networkName, spec: state.declaration.layered, dataName: dataName,
+      data: data, optimizer: optimizer, before: network, after: network)
+
+    func ensureForward() -> LayeredForward {
+      if state.forwardIsCurrent, let f = state.forward { return f }
+      let f = state.network.forward(x)
+      (state.forward, state.loss, state.backward, state.forwardIsCurrent) = (f, nil, nil, true)
+      return f
+    }
+    switch kind {
+    case .forward:
+      state.forwardIsCurrent = false
+      result.forward = ensureForward()
+    case .loss:
+      let f = ensureForward()
+      state.loss = state.network.loss(f, targets: t)
+      (result.forward, result.loss) = (f, state.loss)
+    case .backward:
+      let f = ensureForward()
+      if state.loss == nil { state.loss = state.network.loss(f, targets: t) }
+      state.backward = state.network.backward(f, targets: t)
+      (result.forward, result.loss, result.backward) = (f, state.loss, state.backward)
+    case .update:
+      guard state.forwardIsCurrent, let f = state.forward, let b = state.backward else {
+        error("`update` needs the gradients of the current parameters: put a `backward` block before it", at: location)
+        return
+      }
+      (result.forward, result.backward) = (f, b)
+      result.update = state.network.update(b, optimizer: optimizer, state: &state.optimizerState)
+      state.forwardIsCurrent = false
+    case .step:
+      state.forwardIsCurrent = false
+      let f = ensureForward()
+      state.loss = state.network.loss(f, targets: t)
+      state.backward = state.network.backward(f, targets: t)
+      (result.forward, result.loss, result.backward) = (f, state.loss, state.backward)
+      result.update = state.network.update(state.backward!, optimizer: optimizer, state: &state.optimizerState)
+      state.forwardIsCurrent = false
+    case .train:
+      guard trainLayered(spec, state: &state, result: &result, at: location) else { return }
+    case .gradcheck:
+      result.gradientCheck = state.network.gradientCheck(inputs: x, targets: t, step: spec.step)
+      state.gradientCheck = result.gradientCheck
+      result.forward = state.forwardIsCurrent ? state.forward : state.network.forward(x)
+    }
+    result.after = state.network
+    state.dataName = dataName
+    state.data = data
+    if stopped == nil, let f = result.forward, let place = Self.firstNonFinite(f, result.loss, result.pass(notation: lesson.settings.notation)) {
+      stopped = .error("a value is not finite after this `\(kind.rawValue)` block: \(place)", at: location,
+        notes: ["likely cause: a learning rate or inputs so large that the values overflow; try a smaller `learning-rate`"])
+    }
+    layeredStates[networkName] = state
+    items.append(.layered(result))
+    if kind.isPassStep, let pass = result.pass(notation: lesson.settings.notation) {
+      notePass(Pass(pass, lines: [location.line]), startsWith: kind, network: .layered(result.before), data: data)
+    } else {
+      openPass = nil
+    }
+  }
+
+  /// Where a value first stopped being finite, in words.
+  static func firstNonFinite(_ f: LayeredForward, _ loss: LossValue?, _ pass: LayeredPass?) -> String? {
+    for l in f.layers.indices {
+      for (n, v) in f.layers[l].enumerated() {
+        for (i, a) in v.a.enumerated() where !a.isFinite || !(v.z?[i].isFinite ?? true) {
+          return pass.map { "\($0.name(.cell(.a, l: l, index: i, n: n))) = \(a)" } ?? "layer \(l + 1) sample \(n + 1)"
+        }
+      }
+    }
+    if let loss, !loss.total.isFinite { return "the error E is \(loss.total)" }
+    return nil
+  }
+
+  mutating func trainLayered(_ spec: DirectiveSpec, state: inout LayeredState, result: inout LayeredResult, at location: SourceLocation) -> Bool {
+    let data = result.data
+    let perEpoch = TrainingSchedule(iterations: 1, batchSize: spec.batchSize).iterationsPerEpoch(samples: data.count)
+    guard let iterations = spec.iterations ?? spec.epochs.map({ $0 * perEpoch }) else { directiveFailed = true; return false }
+    let batch = min(spec.batchSize ?? data.count, data.count)
+    // Each parameter of a convolution is used once per output cell: count the cells as the work.
+    let cells = state.network.layers.reduce(0) { $0 + $1.valueShape.reduce(1, *) * max(1, $1.parameters.first?.count ?? 1) }
+    let work = 6 * Double(iterations) * Double(batch) * Double(max(cells, state.network.parameterCount))
+    var failed = false
+    if work > limits.work {
+      error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,
+        notes: ["lower `iterations` or the network's size, or raise the limit on purpose with `--max-work N`"])
+      failed = true
+    }
+    if iterations > limits.iterations {
+      error("this `train` block asks for \(iterations) iterations, over the limit of \(limits.iterations) for one block", at: location,
+        notes: ["lower `iterations` or `epochs`, or raise the limit on purpose with `--max-iterations N`"])
+      failed = true
+    }
+    if let r = spec.record, let bad = r.firstIndex(where: { $0 > iterations }) {
+      error("`record` asks for iteration \(r[bad]), but this block runs \(iterations)", at: spec.recordLocations.indices.contains(bad) ? spec.recordLocations[bad] : location)
+      failed = true
+    }
+    if !spec.compare.isEmpty {
+      error("`compare` draws dense networks' curves; network `\(result.networkName)` has typed layers", at: spec.compareLocations.first ?? location)
+      failed = true
+    }
+    if failed { return false }
+    let schedule = TrainingSchedule(iterations: diagnosticsOnly ? 1 : iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed,
+      learningRate: spec.learningRateSchedule)
+    let x = data.inputs.nested, t = data.targets.nested
+    var history = state.network.train(inputs: x, targets: t, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+    if diagnosticsOnly, history.stoppedAt == nil { history.losses += repeatElement(.nan, count: iterations - history.losses.count) }
+    let final = state.network.forward(x)
+    (state.forward, state.loss, state.backward, state.forwardIsCurrent) = (final, state.network.loss(final, targets: t), nil, true)
+    state.history = history.losses
+    result.history = history
+    result.recorded = (spec.record ?? defaultRecord(iterations: iterations, every: spec.every)).filter { $0 <= history.losses.count }
+    result.epochs = Double(iterations) / Double(perEpoch)
+    (result.forward, result.loss) = (final, state.loss)
+    if let stop = history.stoppedAt {
+      stopped = .error("training stopped at iteration \(stop): the error became \(history.losses.last.map { _ in "not finite" } ?? "not finite")", at: location,
+        notes: ["likely cause: a learning rate too large (now \(state.declaration.spec.optimizer.learningRate)); the report shows the network as it was after iteration \(stop - 1)"])
+    }
+    return true
+  }
+
+  /// `{{name}}` and checks on a network of typed layers: its values as they are now, and
+  /// after a `train` or `gradcheck` their extras.
+  func layeredLookup(_ reference: String, _ state: LayeredState) -> Result<Double, LookupProblem> {
+    let ref = ValueReference(reference)
+    let name = String(ref.base)
+    if name == "E.iteration" {
+      guard let history = state.history else { return missing(reference, "train") }
+      guard case .some(.some(let k)) = ref.sample else { return .failure(LookupProblem(message: "`\(reference)` needs an iteration, e.g. `E.iteration[100]`")) }
+      guard k <= history.count else { return .failure(LookupProblem(message: "`\(reference)`: the last `train` block ran \(history.count) iterations")) }
+      return .success(history[k - 1])
+    }
+    let pass = state.current(notation: lesson.settings.notation)
+    for (suffix, relative) in [(".grad.numeric", false), (".grad.error", true)] where ref.local.hasSuffix(suffix) {
+      let parameter = String(ref.local.dropLast(suffix.count))
+      guard let comparisons = state.gradientCheck else { return missing(reference, "gradcheck") }
+      guard case .success(.parameter(let l, let p, let i)) = pass.quantity(named: parameter),
+        let found = comparisons.first(where: { $0.layer == l && $0.tensor == p && $0.index == i })
+      else { return .failure(LookupProblem(message: "`\(reference)`: `\(parameter)` is not a parameter of this network")) }
+      return .success(relative ? found.relativeError : found.numeric)
+    }
+    switch pass.quantity(named: reference) {
+    case .success(let q):
+      if case .parameter = q { return .success(pass.value(q)) }
+      guard state.forward != nil else {
+        return .failure(LookupProblem(message: "`\(reference)` has no value yet: no directive has run network `\(state.declaration.spec.name)`",
+          notes: ["values appear after a `forward`, `loss`, `backward`, `step` or `train` block"], missingValue: true))
+      }
+      return .success(pass.value(q))
+    case .failure(.notInPass(let what)):
+      let directive = what.contains("loss") ? "loss" : what.contains("backward") ? "backward" : "update"
+      return missing(reference, directive)
+    case .failure(let problem):
+      let d = problem.diagnostic(reference, pass: Pass(pass, lines: [0]), at: SourceLocation(file: lesson.file, line: 1, column: 1))
+      if case .unknown = problem {
+        return .failure(LookupProblem(message: d.message, notes: ["names of typed layers look like c1.z[1,2,3], p1.a[1,1,1], K[1,2].grad, o1.delta, E (see the README)"]))
+      }
+      return .failure(LookupProblem(message: d.message, notes: d.notes))
+    }
+  }
+}
