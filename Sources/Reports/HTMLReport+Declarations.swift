@@ -172,7 +172,8 @@ extension ReportContext {
     return "biases"
   }
 
-  func data(_ d: DataDeclaration) -> HTML {
+  mutating func data(_ d: DataDeclaration) -> HTML {
+    if let grids = dataGrids(d) { return grids }
     let ds = d.dataset
     var rows: [[HTML]] = []
     for index in shownIndices(ds.count) {

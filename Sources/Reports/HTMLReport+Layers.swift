@@ -220,6 +220,36 @@ extension ReportContext {
     return table(caption: caption, header: ["parameter", "value"] + extra.map(\.0), rows: rows)
   }
 
+  /// A data block for the network of typed layers declared before it, when its samples are
+  /// images or sequences: each sample's input as grids (up to 4 samples), its targets in a table.
+  mutating func dataGrids(_ d: DataDeclaration) -> HTML? {
+    let declared = run.items.compactMap { item -> LayeredDeclaration? in if case .layeredNetwork(let n) = item { n } else { nil } }
+    guard let network = declared.last(where: { $0.location.line < d.location.line }), network.layered.network.inputShape.count >= 2,
+      network.layered.network.inputShape.reduce(1, *) == d.dataset.inputs.columns
+    else { return nil }
+    let shape = network.layered.network.inputShape
+    let sequence: Bool = if case .recurrent = network.layered.network.layers[0] { true } else { false }
+    let (channels, rows, columns) = sequence ? (1, shape[0], shape[1]) : Self.plane(shape)
+    let ds = d.dataset
+    var parts: [HTML] = [.el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "data"),
+      .text("\(d.name == "data" ? "" : " " + d.name): \(ds.count) sample\(ds.count == 1 ? "" : "s"), given in the lesson, as the input of \(network.spec.name)")])]
+    for n in 0..<min(ds.count, 4) {
+      let grids = (0..<channels).map { c in
+        channelGrid((ds.count == 1 ? "" : "sample \(n + 1) ") + (sequence ? "\(network.layered.inputName) (a row per step)" : channels == 1 ? network.layered.inputName : "channel \(c + 1)"),
+          rows: rows, columns: columns, offset: c * rows * columns, role: .given) { k in (ds.inputs[n, k], .input(i: k, n: n)) }
+      }
+      parts.append(figure(.trusted(GridDiagram(id: nextFigureID("data"), title: "Input of sample \(n + 1)", description: "The sample's input, laid out as the network reads it.", grids: grids).svg())))
+    }
+    if ds.count > 4 { parts.append(.el("p", [("class", "note")], "… and \(ds.count - 4) more samples (all of them are in the JSON trace).")) }
+    let outputs = network.layered.layers.last?.neurons ?? []
+    let rowsHTML: [[HTML]] = shownIndices(ds.count).map { index in
+      guard let n = index else { return ellipsisRow(1 + ds.targets.columns, hidden: ds.count - 8, what: "samples") }
+      return [.el("th", [("scope", "row"), ("class", "num")], "\(n + 1)")] + ds.targets.row(n).enumerated().map { k, t in cell(t, as: .target(k: k, n: n), "target") }
+    }
+    parts.append(table(caption: "Targets", header: ["sample"] + (0..<ds.targets.columns).map { k in k < outputs.count ? "target \(outputs[k])" : "target \(k + 1)" }, rows: rowsHTML))
+    return .el("section", [("class", "block data")], parts)
+  }
+
   // MARK: Directives
 
   mutating func layeredDirective(_ r: LayeredResult) -> HTML {
@@ -425,7 +455,9 @@ extension ReportContext {
     let s = symbols
     let name = p.spec.layers[l].name
     var out: [HTML] = []
-    out.append(.el("p", [], "The recurrent layer \(name) reads the sequence one step at a time: each hidden state h_t is tanh-like f(W_x·x_t + W_h·h_{t−1} + b) with h₀ = 0, so the same weights act at every step. Unrolled, it is the network below."))
+    out.append(.el("p", [], [.text("The recurrent layer \(name) reads the sequence one step at a time: each hidden state is "),
+      math("h_t = " + (r.activation == .tanh ? "\\tanh" : "f") + "(W_x\\, x_t + W_h\\, h_{t-1} + b)", display: false),
+      .text(", from "), math("h_0 = 0", display: false), .text(", with the same weights at every step. Unrolled, it is the network below.")]))
     out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: false).svg())))
     out.append(valueTable(p, caption: "\(name) (\(r.activation.name)), step by step", layer: l, fields: [(notation.net, .z), ("h", .a)]))
     var lines: [String] = []
@@ -452,8 +484,7 @@ extension ReportContext {
       }
     }
     if r.hidden > 3 { lines.append("\\text{… and likewise for the other \(r.hidden - 3) units at each step}") }
-    lines.insert("\\text{At } t = 1 \\text{ the previous state is } h_0 = 0\\text{, so only } W_x x_1 + b \\text{ enters.}", at: 0)
-    out.append(working("How \(name) got these values", lines))
+    out.append(working("How \(name) got these values (at the first step h₀ = 0, so only the input and the bias enter)", lines))
     return out
   }
 
@@ -465,7 +496,7 @@ extension ReportContext {
       })
     }
     let states = (0..<r.steps).map { t in
-      SequenceDiagram.Box("h\(t + 1)", lines: (0..<min(r.hidden, backward ? 1 : 3)).flatMap { k -> [String] in
+      SequenceDiagram.Box("h\(t + 1)", lines: (0..<min(r.hidden, backward ? 2 : 4)).flatMap { k -> [String] in
         let i = t * r.hidden + k
         let h = Quantity.cell(.a, l: l, index: i, n: 0)
         let prefix = r.hidden == 1 ? "" : "[\(k + 1)] "
@@ -649,15 +680,20 @@ extension ReportContext {
         channelGrid("∂E/∂\(name)", rows: pool.outputRows, columns: pool.outputColumns, offset: c * outPlane) { k in
           (p.value(.cell(.aGrad, l: l, index: k, n: 0)), .cell(.aGrad, l: l, index: k, n: 0))
         },
+      ] + (l == 0 && format.blanks != nil ? [] : [
         channelGrid("∂E/∂input", rows: pool.height, columns: pool.width, offset: c * plane, highlighted: pool.kind == .max ? taken : []) { k in below(k) },
-      ]
+      ])
       out.append(figure(.trusted(GridDiagram(id: nextFigureID("unpool"), title: "Gradients back through \(name)\(pool.channels == 1 ? "" : ", channel \(c + 1)")",
         description: pool.kind == .max ? "Each window's gradient goes to the input that was its maximum (outlined); the other inputs get 0." : "Each window's gradient is shared equally by its inputs.",
         grids: grids, separators: ["→"]).svg())))
     }
     var lines = gradientFromAbove(p, l)
+    // The input's own gradient is no value of the pass (see `convolutionInputGradient`).
+    if l == 0, format.blanks != nil {
+      out.append(working("How the gradient reached \(name)", lines))
+      return out
+    }
     if pool.kind == .max {
-      lines.append("\\text{A maximum passes the gradient to the input it took; an input taken by several windows adds them up, and one taken by none gets } 0.")
       var receivers: [Int: [Int]] = [:]
       for (k, from) in (v.routes ?? []).enumerated() { receivers[from, default: []].append(k) }
       for from in receivers.keys.sorted().prefix(9) {
@@ -673,6 +709,9 @@ extension ReportContext {
         let (x, q) = below(k)
         lines.append("\(s.partial("E", l > 0 ? inputTeX(p, l, k) : inputSymbol(p, k))) = \\sum_{\\text{windows } w \\ni \\text{it}} \\tfrac{1}{\(pool.sizeRows * pool.sizeColumns)} \\frac{\\partial E}{\\partial p_w} = \(s.number(x, as: q))")
       }
+    }
+    if pool.kind == .max {
+      out.append(.el("p", [], "A maximum passes its gradient to the input it took; an input taken by several windows adds their gradients up, and one taken by none gets 0."))
     }
     out.append(working("How the gradient went back through \(name)", lines))
     return out
@@ -739,7 +778,16 @@ extension ReportContext {
         }
       }
       let gq = Quantity.parameterGrad(l: l, p: 0, index: w)
-      let sym = symbolic.count > 9 ? symbolic.prefix(4).joined(separator: " + ") + " + \\cdots" : symbolic.joined(separator: " + ")
+      // The patch sum as one formula: the weight at (r, s) meets the input at (i·stride + r − padding, …).
+      func offset(_ stride: Int, _ k: Int, _ pad: Int, _ letter: String) -> String {
+        let shift = k - pad
+        return (stride == 1 ? letter : "\(stride)\(letter)") + (shift == 0 ? "" : shift > 0 ? "+\(shift)" : "\(shift)")
+      }
+      let layerName = Symbols.plain(Substring(p.spec.layers[l].name))
+      let input = l == 0 ? Symbols.plain(Substring(p.spec.inputName)) : "a"
+      let cellIndex = c.dimensions == 2 ? "\(offset(c.strideRows, r, c.paddingRows, "i")),\(offset(c.strideColumns, t, c.paddingColumns, "j"))" : offset(c.strideColumns, t, c.paddingColumns, "j")
+      let sym = "\\sum_{\(c.dimensions == 2 ? "i,j" : "j")} \\delta^{\\mathrm{\(layerName)}}_{\(o + 1),\(c.dimensions == 2 ? "i,j" : "j")} \\, \(input)_{\(ch + 1),\(cellIndex)}"
+      _ = symbolic
       let num = numeric.count > 9 ? numeric.prefix(4).joined(separator: " + ") + " + \\cdots" : numeric.joined(separator: " + ")
       let samplesNote = p.inputs.count > 1 ? "\\text{(sample 1; the gradient adds every sample's sum)} \\; " : ""
       lines.append("\(samplesNote)\(s.partial("E", parameterSymbol(p, l, 0, w))) = \(sym) = \(num)\(p.inputs.count > 1 ? " + \\cdots" : "") = \(s.number(p.value(gq), as: gq))")
@@ -764,6 +812,9 @@ extension ReportContext {
     let (rows, columns) = (c.outputRows, c.outputColumns)
     let plain = c.strideRows == 1 && c.strideColumns == 1 && c.paddingRows == 0 && c.paddingColumns == 0
     func below(_ k: Int) -> (Double, Quantity?) { (gradient[k], l > 0 ? outputGradient(p, l - 1, k, 0) : nil) }
+    // The input's own gradient is no value of the pass: a worksheet does not ask for it, and
+    // its numbers could repeat an answer.
+    if l == 0, format.blanks != nil { return [] }
     var out: [HTML] = []
     let why = l == 0
       ? "The input's own gradient is not needed to update anything here, but it is what a layer below would receive, so here it is:"
@@ -822,7 +873,10 @@ extension ReportContext {
   mutating func recurrentBackward(_ p: LayeredPass, _ l: Int, _ r: Recurrent) -> [HTML] {
     let s = symbols
     let name = p.spec.layers[l].name
-    var out: [HTML] = [.el("p", [], "Backpropagation through time: from the last step back to the first, each h_t's gradient is what the layer above sends it\(r.returnsSequence ? "" : " (only h_T is sent on)") plus what comes back from the next step through W_h; δ_t = ∂E/∂h_t · f′(z_t); and because the same weights act at every step, their gradients add up every step's share.")]
+    var out: [HTML] = [.el("p", [], [.text("Backpropagation through time: from the last step back to the first, each state's gradient is what the layer above sends it\(r.returnsSequence ? "" : " (only the last state is sent on)") plus what comes back from the step after it, "),
+      math("\\frac{\\partial E}{\\partial h_t} = \\ldots + W_h^{\\top} \\delta_{t+1}", display: false), .text("; then "),
+      math("\\delta_t = \\frac{\\partial E}{\\partial h_t} \\odot f'(z_t)", display: false),
+      .text("; and because the same weights act at every step, each weight's gradient adds up every step's share.")])]
     out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: true).svg())))
     out.append(valueTable(p, caption: "\(name): ∂E/∂h and δ, step by step", layer: l, fields: [("∂E/∂h", .aGrad), ("δ", .delta)]))
     var lines: [String] = []

@@ -79,6 +79,25 @@ struct CLITests {
     }
   }
 
+  @Test("trace version 1 is still written on request, and refused for a lesson with typed layers")
+  func traceVersionOne() throws {
+    let out = try CLI.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: out) }
+    let file = out.appendingPathComponent("02-worked-example.json")
+    #expect(try CLI.run(["run", "02-worked-example", "--out", out.path, "--format", "json"]).status == 0)
+    let current = try String(contentsOf: file, encoding: .utf8)
+    #expect(try CLI.run(["run", "02-worked-example", "--out", out.path, "--format", "json", "--trace-version", "1"]).status == 0)
+    let one = try String(contentsOf: file, encoding: .utf8)
+    // A dense lesson's trace is version 1's but for the number.
+    #expect(one.contains("\"version\": 1,") && current.contains("\"version\": 2,"))
+    #expect(one.split(separator: "\n").filter { !$0.contains("version") } == current.split(separator: "\n").filter { !$0.contains("version") })
+    let refused = try CLI.run(["run", "11-convolution", "--out", out.path, "--format", "json", "--trace-version", "1"])
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("trace version 1 has no typed layers"))
+    #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("11-convolution.json").path))
+    #expect(try CLI.run(["run", "02-worked-example", "--format", "json", "--trace-version", "3"]).status != 0)
+  }
+
   @Test("the JSON trace carries every value at full precision")
   func json() throws {
     let out = try CLI.temporaryFolder()
@@ -88,7 +107,7 @@ struct CLITests {
     let data = try Data(contentsOf: out.appendingPathComponent("02-worked-example.json"))
     let trace = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     #expect(trace["format"] as? String == "lesson-trace")
-    #expect(trace["version"] as? Int == 1)
+    #expect(trace["version"] as? Int == 2)
     let steps = try #require(trace["steps"] as? [[String: Any]])
     let backward = try #require(steps.first { $0["kind"] as? String == "backward" })
     let parameters = try #require(backward["parameters"] as? [String: [String: Any]])

@@ -328,14 +328,21 @@ struct WorkingFormulaTests {
   /// Checks every working line of every directive of `run`; `only` keeps the working whose summary says it.
   static func checkWorking(of run: ExecutedLesson, _ label: String, only: String? = nil, html given: String? = nil) -> Tally {
     let html = given ?? HTMLReport.render(run)
-    let directives = run.items.compactMap { item -> DirectiveResult? in if case .directive(let r) = item { r } else { nil } }
+    // Typed layers' working names tensor cells: numbers only there.
+    let directives = run.items.compactMap { item -> [String: Double]? in
+      switch item {
+      case .directive(let r): environment(r)
+      case .layered: [:]
+      default: nil
+      }
+    }
     // Each section up to the next: the last directive's is not followed into a later graph's.
     let sections = html.components(separatedBy: "<section class=\"block directive ").dropFirst().map { $0.components(separatedBy: "<section ")[0] }
     #expect(sections.count == directives.count, "\(label): \(sections.count) directive sections for \(directives.count) directives")
     // A graph block's working names its own variables: numbers only there.
     let graphs = html.components(separatedBy: "<section class=\"block graph\"").dropFirst().map { ($0.components(separatedBy: "<section ")[0], [String: Double]()) }
     var tally = Tally()
-    for (section, env) in zip(sections, directives.map(environment)) + graphs {
+    for (section, env) in zip(sections, directives) + graphs {
       for details in section.components(separatedBy: "<details class=\"working\"").dropFirst() {
         let body = details.components(separatedBy: "</details>")[0]
         if let only, !body.contains(only) { continue }

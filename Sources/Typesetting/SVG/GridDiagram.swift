@@ -80,8 +80,9 @@ public struct GridDiagram: Sendable, Equatable {
       x += width
       if g < grids.count - 1 {
         let symbol = g < separators.count ? separators[g] : ""
-        content.append(.element("text", [("class", "fig-name"), ("x", n(x + Self.gap / 2)), ("y", n(top + tallest / 2 + 5)), ("text-anchor", "middle")], [.text(symbol)]))
-        x += Self.gap
+        let gap = max(Self.gap, SVG.estimatedWidth(symbol, fontSize: Self.font) + 16)
+        content.append(.element("text", [("class", "fig-name"), ("x", n(x + gap / 2)), ("y", n(top + tallest / 2 + 5)), ("text-anchor", "middle")], [.text(symbol)]))
+        x += gap
       }
     }
     return SVG.document(id: id, kind: "grid", width: x + Self.pad, height: top + tallest + Self.pad, title: title, description: description, content: content)
@@ -90,7 +91,7 @@ public struct GridDiagram: Sendable, Equatable {
 
 /// A recurrent layer unrolled over its time steps: each step's input below its hidden state,
 /// each hidden state feeding the next (W_h) and its own input feeding it (W_x), the last one
-/// feeding the output. Under each box, up to three value lines; a line written as "name ______"
+/// feeding the output. Under each box, up to four value lines; a line written as "name ______"
 /// is a blank with its label and a box to write in.
 public struct SequenceDiagram: Sendable, Equatable {
   public struct Box: Sendable, Equatable {
@@ -128,7 +129,7 @@ public struct SequenceDiagram: Sendable, Equatable {
   }
 
   func height(_ box: Box) -> Double {
-    22 + box.lines.prefix(3).reduce(0) { $0 + (Self.blankLabel($1) == nil ? Self.line : Self.blank.line) } + 4
+    22 + box.lines.prefix(4).reduce(0) { $0 + (Self.blankLabel($1) == nil ? Self.line : Self.blank.line) } + 4
   }
 
   func draw(_ box: Box, x: Double, y: Double, width w: Double, given: Bool) -> [SVGNode] {
@@ -138,7 +139,7 @@ public struct SequenceDiagram: Sendable, Equatable {
       .element("text", [("class", "fig-name"), ("x", n(x)), ("y", n(y + 16)), ("text-anchor", "middle")], [.text(box.name)]),
     ]
     var top = y + 22
-    for line in box.lines.prefix(3) {
+    for line in box.lines.prefix(4) {
       if let label = Self.blankLabel(line) {
         let boxX = x - (SVG.estimatedWidth(label, fontSize: Self.font) + 4 + Self.blank.width) / 2 + SVG.estimatedWidth(label, fontSize: Self.font) + 4
         out.append(.element("text", [("class", "fig-value"), ("x", n(boxX - 4)), ("y", n(top + Self.blank.line / 2 + 4)), ("text-anchor", "end")], [.text(label)]))
