@@ -418,7 +418,7 @@ extension ReportContext {
       let taken = Set((v.routes ?? []).enumerated().filter { $0.offset / outPlane == c }.map { $0.element - c * plane })
       let grids = [
         channelGrid(pool.channels == 1 ? "input" : "input channel \(c + 1)", rows: pool.height, columns: pool.width, offset: c * plane,
-          role: l == 0 ? .given : .computed, highlighted: pool.kind == .max ? taken : []) { k in
+          role: l == 0 ? .given : .computed, highlighted: pool.kind == .max && format.blanks?.hides != true ? taken : []) { k in
           let q = layerInput(p, l, k, 0)
           return (p.value(q), q)
         },
@@ -441,7 +441,9 @@ extension ReportContext {
       }.joined(separator: ", ")
       let aq = Quantity.cell(.a, l: l, index: k, n: 0)
       if pool.kind == .max {
-        lines.append("\(cellSymbol(p, .a, l, k)) = \\max(\(symbolic)) = \\max(\(numeric)) = \(s.number(p.value(aq), as: aq)) \\quad \\text{(from } \(inputTeX(p, l, v.routes![k]))\\text{)}")
+        // Which input won is part of the answer: a worksheet does not say.
+        let from = format.blanks?.hides == true ? "" : " \\quad \\text{(from } \(inputTeX(p, l, v.routes![k]))\\text{)}"
+        lines.append("\(cellSymbol(p, .a, l, k)) = \\max(\(symbolic)) = \\max(\(numeric)) = \(s.number(p.value(aq), as: aq))\(from)")
       } else {
         lines.append("\(cellSymbol(p, .a, l, k)) = \\tfrac{1}{\(window.count)}(\(window.map { inputTeX(p, l, $0) }.joined(separator: " + "))) = \\tfrac{1}{\(window.count)}(\(numeric.replacingOccurrences(of: ", ", with: " + "))) = \(s.number(p.value(aq), as: aq))")
       }
@@ -681,7 +683,7 @@ extension ReportContext {
           (p.value(.cell(.aGrad, l: l, index: k, n: 0)), .cell(.aGrad, l: l, index: k, n: 0))
         },
       ] + (l == 0 && format.blanks != nil ? [] : [
-        channelGrid("∂E/∂input", rows: pool.height, columns: pool.width, offset: c * plane, highlighted: pool.kind == .max ? taken : []) { k in below(k) },
+        channelGrid("∂E/∂input", rows: pool.height, columns: pool.width, offset: c * plane, highlighted: pool.kind == .max && format.blanks?.hides != true ? taken : []) { k in below(k) },
       ])
       out.append(figure(.trusted(GridDiagram(id: nextFigureID("unpool"), title: "Gradients back through \(name)\(pool.channels == 1 ? "" : ", channel \(c + 1)")",
         description: pool.kind == .max ? "Each window's gradient goes to the input that was its maximum (outlined); the other inputs get 0." : "Each window's gradient is shared equally by its inputs.",
@@ -787,20 +789,34 @@ extension ReportContext {
       let input = l == 0 ? Symbols.plain(Substring(p.spec.inputName)) : "a"
       let cellIndex = c.dimensions == 2 ? "\(offset(c.strideRows, r, c.paddingRows, "i")),\(offset(c.strideColumns, t, c.paddingColumns, "j"))" : offset(c.strideColumns, t, c.paddingColumns, "j")
       let sym = "\\sum_{\(c.dimensions == 2 ? "i,j" : "j")} \\delta^{\\mathrm{\(layerName)}}_{\(o + 1),\(c.dimensions == 2 ? "i,j" : "j")} \\, \(input)_{\(ch + 1),\(cellIndex)}"
+      // Several samples: sample 1's patch sum is written out, the others' follow.
+      let more = p.inputs.count > 1 ? ["\\cdots"] : []
+      let scale = p.inputs.count > 1 && p.network.reduction == .mean ? "\\tfrac{1}{\(p.inputs.count)}" : ""
+      lines.append(sumLine(s.partial("E", parameterSymbol(p, l, 0, w)), batchSum(p) + sym, numeric + more, s.number(p.value(gq), as: gq), scale: scale))
       _ = symbolic
-      let num = numeric.count > 9 ? numeric.prefix(4).joined(separator: " + ") + " + \\cdots" : numeric.joined(separator: " + ")
-      let samplesNote = p.inputs.count > 1 ? "\\text{(sample 1; the gradient adds every sample's sum)} \\; " : ""
-      lines.append("\(samplesNote)\(s.partial("E", parameterSymbol(p, l, 0, w))) = \(sym) = \(num)\(p.inputs.count > 1 ? " + \\cdots" : "") = \(s.number(p.value(gq), as: gq))")
     }
     if weights > 8 { lines.append("\\text{… and likewise for the other \(weights - 8) weights}") }
     for o in 0..<c.outChannels {
       let gq = Quantity.parameterGrad(l: l, p: 1, index: o)
-      let terms = (0..<min(rows * columns, 9)).map { k in s.number(p.value(.cell(.delta, l: l, index: o * rows * columns + k, n: 0)), as: .cell(.delta, l: l, index: o * rows * columns + k, n: 0), parenthesized: k > 0) }.joined(separator: " + ")
-      lines.append("\(s.partial("E", parameterSymbol(p, l, 1, o))) = \(batchSum(p))\\sum_{i,j} \\delta_{\(o + 1),i,j} = \(terms)\(rows * columns > 9 || p.inputs.count > 1 ? " + \\cdots" : "") = \(s.number(p.value(gq), as: gq))")
+      let terms = (0..<min(rows * columns, 12)).map { k in s.number(p.value(.cell(.delta, l: l, index: o * rows * columns + k, n: 0)), as: .cell(.delta, l: l, index: o * rows * columns + k, n: 0), parenthesized: k > 0) }
+      let scale = p.inputs.count > 1 && p.network.reduction == .mean ? "\\tfrac{1}{\(p.inputs.count)}" : ""
+      lines.append(sumLine(s.partial("E", parameterSymbol(p, l, 1, o)), "\(batchSum(p))\\sum_{i,j} \\delta_{\(o + 1),i,j}", terms + (rows * columns > 12 || p.inputs.count > 1 ? ["\\cdots"] : []), s.number(p.value(gq), as: gq), scale: scale))
     }
     out.append(working("How the gradients of \(name) were computed (a sum over the input patches)", lines))
     out += convolutionInputGradient(p, l, c)
     return out
+  }
+
+  /// `lhs = formula = t₁ + t₂ + … = result`, the sum of numbers set over several lines when it
+  /// has more terms than fit a page (three boxes to a line on a worksheet, four numbers in a report).
+  /// `scale` (1/N) multiplies the whole sum.
+  func sumLine(_ lhs: String, _ formula: String, _ terms: [String], _ result: String, scale: String = "") -> String {
+    let perLine = format.blanks?.hides == true ? 3 : 4
+    let open = scale.isEmpty ? "" : "\(scale)\\left(", close = scale.isEmpty ? "" : "\\right)"
+    guard terms.count > perLine else { return "\(lhs) = \(formula) = \(open)\(terms.joined(separator: " + "))\(close) = \(result)" }
+    let chunks = stride(from: 0, to: terms.count, by: perLine).map { terms[$0..<min($0 + perLine, terms.count)].joined(separator: " + ") }
+    // No ` = ` at the top level: `working` would break the line there again.
+    return "\\begin{aligned} \(lhs) &= \(formula) \\\\ &= \(scale)\(chunks.joined(separator: " \\\\ &\\quad + ")) \\\\ &= \(result) \\end{aligned}"
   }
 
   /// ∂E/∂(input of a convolution): for stride 1 the full convolution of δ with the flipped
@@ -925,7 +941,8 @@ extension ReportContext {
           return "\(s.number(p.value(dq), as: dq, parenthesized: position > 0)) \\times \(s.number(p.value(other), as: other, parenthesized: true))"
         }
         let gq = Quantity.parameterGrad(l: l, p: t, index: index)
-        grads.append("\(s.partial("E", parameterSymbol(p, l, t, index))) = \\sum_{t\(t == 1 ? " \\ge 2" : "")} \\delta_{t,\(k + 1)} \\, \(word == "x" ? "x_{t,\(f + 1)}" : "h_{t-1,\(f + 1)}") = \(symbolic.isEmpty ? "0" : symbolic.joined(separator: " + ")) = \(numeric.isEmpty ? "0" : numeric.joined(separator: " + "))\(samplesNote) = \(s.number(p.value(gq), as: gq))")
+        let formula = "\\sum_{t\(t == 1 ? " \\ge 2" : "")} \\delta_{t,\(k + 1)} \\, \(word == "x" ? "x_{t,\(f + 1)}" : "h_{t-1,\(f + 1)}") = \(symbolic.isEmpty ? "0" : symbolic.joined(separator: " + "))"
+        grads.append(sumLine(s.partial("E", parameterSymbol(p, l, t, index)), formula, numeric.isEmpty ? ["0"] : numeric + (samplesNote.isEmpty ? [] : ["\\cdots"]), s.number(p.value(gq), as: gq)))
       }
     }
     for k in 0..<min(r.hidden, 3) {
