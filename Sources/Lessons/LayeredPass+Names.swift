@@ -181,12 +181,4 @@ extension LayeredPass {
     }
     return alias(field, l - 1, i, n)
   }
-
-  // MARK: Dependencies
-
-  /// What a value is computed from; follow-through marking recomputes it from these.
-  public func parents(_ q: Quantity) -> [Quantity] { [] }
-
-  /// The value recomputed from its parents' values, or nil without a hand formula here.
-  public func recompute(_ q: Quantity, from value: (Quantity) -> Double) -> Double? { nil }
 }

@@ -57,7 +57,7 @@ new = (Wx - eta * gWx, Wh - eta * gWh, b - eta * gb, v - eta * gv, bo - eta * gb
 _, _, o_after = forward(*new)
 E_after = 0.5 * (t - o_after) ** 2
 
-values = {"E": E, "o1.z": o, "o1.a": o, "o1.delta": o_delta, "o1.a.grad": o_delta, "E.after": E_after,
+values = {"E": E, "o1.E": E, "o1.z": o, "o1.a": o, "o1.delta": o_delta, "o1.a.grad": o_delta, "E.after": E_after,
           "bo.grad": gbo, "bo.after": new[4]}
 for s in range(3):
     for k in range(2):
@@ -65,7 +65,7 @@ for s in range(3):
         values["r1.z" + n], values["r1.h" + n] = zs[s, k], hs[s, k]
         values["r1.h.grad" + n], values["r1.delta" + n] = h_grad[s, k], delta[s, k]
 for k in range(2):
-    values[f"r1.wx[{k + 1},1]"] = Wx[k, 0]
+    values[f"r1.wx[{k + 1},1].before"] = Wx[k, 0]
     values[f"r1.wx[{k + 1},1].grad"], values[f"r1.wx[{k + 1},1].after"] = gWx[k, 0], new[0][k, 0]
     values[f"r1.b[{k + 1}].grad"], values[f"r1.b[{k + 1}].after"] = gb[k], new[2][k]
     values[f"v{k + 1}.grad"], values[f"v{k + 1}.after"] = gv[k], new[3][k]
