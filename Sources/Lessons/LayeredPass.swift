@@ -21,12 +21,15 @@ public struct LayeredPass: Sendable {
   public var loss: LossValue?
   public var backward: LayeredBackward?
   public var update: LayeredUpdate?
+  /// `layers[l].parameters`, read once: a layer builds that list each time it is asked.
+  let parameterValues: [[[Double]]]
 
   public init(networkName: String, spec: LayeredSpec, notation: Notation, network: LayeredNetwork, optimizer: Optimizer,
     inputs: [[Double]], targets: [[Double]], forward: LayeredForward, loss: LossValue?, backward: LayeredBackward?, update: LayeredUpdate?)
   {
     (self.networkName, self.spec, self.notation, self.network, self.optimizer) = (networkName, spec, notation, network, optimizer)
     (self.inputs, self.targets, self.forward, self.loss, self.backward, self.update) = (inputs, targets, forward, loss, backward, update)
+    parameterValues = network.layers.map(\.parameters)
   }
 
   var samples: Int { inputs.count }
@@ -72,7 +75,7 @@ public struct LayeredPass: Sendable {
       for n in 0..<samples {
         for i in 0..<layers[l].valueShape.reduce(1, *) { out += fields.map { .cell($0, l: l, index: i, n: n) } }
       }
-      for (p, tensor) in layers[l].parameters.enumerated() {
+      for (p, tensor) in parameterValues[l].enumerated() {
         out += tensor.indices.map { .parameterGrad(l: l, p: p, index: $0) }
       }
     }
@@ -85,7 +88,7 @@ public struct LayeredPass: Sendable {
     guard update != nil else { return [] }
     var out: [Quantity] = []
     for l in layers.indices.reversed() {
-      for (p, tensor) in layers[l].parameters.enumerated() where network.updatesBiases || p != layers[l].biasTensor {
+      for (p, tensor) in parameterValues[l].enumerated() where network.updatesBiases || p != layers[l].biasTensor {
         out += tensor.indices.map { .newParameter(l: l, p: p, index: $0) }
       }
     }
@@ -130,7 +133,7 @@ public struct LayeredPass: Sendable {
       case .aGrad: return backward!.layers[l][n].aGrad[i]
       case .delta: return backward!.layers[l][n].delta![i]
       }
-    case .parameter(let l, let p, let i): return layers[l].parameters[p][i]
+    case .parameter(let l, let p, let i): return parameterValues[l][p][i]
     case .parameterGrad(let l, let p, let i): return backward!.gradients[l][p][i]
     case .newParameter(let l, let p, let i): return update!.after[l][p][i]
     case .outputError(let k, let n): return loss!.terms[n, k]

@@ -32,6 +32,12 @@ extension LessonRunner {
         notes: ["raise the limit on purpose with `--max-parameters N`"])
       return
     }
+    // One sample's forward pass must stay small enough that every directive can afford it.
+    if network.multiplyAdds > limits.work / 1000 {
+      error("network `\(spec.name)` takes about \(Int(network.multiplyAdds)) multiply-adds per sample, over the limit of \(Int(limits.work / 1000)) for a lesson's network", at: location,
+        notes: ["use a smaller input, fewer channels or a smaller kernel, or raise the limit on purpose with `--max-work N` (a thousandth of it)"])
+      return
+    }
     let declaration = LayeredDeclaration(spec: spec, layered: layered, location: location)
     layeredStates[spec.name] = LayeredState(declaration: declaration, network: network, optimizerState: LayeredOptimizerState(for: network))
     current = spec.name
@@ -84,7 +90,7 @@ extension LessonRunner {
         return
       }
       (result.forward, result.backward) = (f, b)
-      result.update = state.network.update(b, optimizer: optimizer, state: &state.optimizerState)
+      result.update = updateLayered(&state, b, optimizer)
       state.forwardIsCurrent = false
     case .step:
       state.forwardIsCurrent = false
@@ -92,7 +98,7 @@ extension LessonRunner {
       state.loss = state.network.loss(f, targets: t)
       state.backward = state.network.backward(f, targets: t)
       (result.forward, result.loss, result.backward) = (f, state.loss, state.backward)
-      result.update = state.network.update(state.backward!, optimizer: optimizer, state: &state.optimizerState)
+      result.update = updateLayered(&state, state.backward!, optimizer)
       state.forwardIsCurrent = false
     case .train:
       guard trainLayered(spec, state: &state, result: &result, at: location) else { return }
@@ -117,6 +123,15 @@ extension LessonRunner {
     }
   }
 
+  /// One optimizer step of the state's network. (`ensureForward` captures the state, so its two
+  /// parts are not passed inout together.)
+  func updateLayered(_ state: inout LayeredState, _ backward: LayeredBackward, _ optimizer: Optimizer) -> LayeredUpdate {
+    var optimizerState = state.optimizerState
+    let update = state.network.update(backward, optimizer: optimizer, state: &optimizerState)
+    state.optimizerState = optimizerState
+    return update
+  }
+
   /// Where a value first stopped being finite, in words.
   static func firstNonFinite(_ f: LayeredForward, _ loss: LossValue?, _ pass: LayeredPass?) -> String? {
     for l in f.layers.indices {
@@ -135,9 +150,8 @@ extension LessonRunner {
     let perEpoch = TrainingSchedule(iterations: 1, batchSize: spec.batchSize).iterationsPerEpoch(samples: data.count)
     guard let iterations = spec.iterations ?? spec.epochs.map({ $0 * perEpoch }) else { directiveFailed = true; return false }
     let batch = min(spec.batchSize ?? data.count, data.count)
-    // Each parameter of a convolution is used once per output cell: count the cells as the work.
-    let cells = state.network.layers.reduce(0) { $0 + $1.valueShape.reduce(1, *) * max(1, $1.parameters.first?.count ?? 1) }
-    let work = 6 * Double(iterations) * Double(batch) * Double(max(cells, state.network.parameterCount))
+    // Forward, backward and update: about three forward passes' work per sample and iteration.
+    let work = 3 * Double(iterations) * Double(batch) * state.network.multiplyAdds
     var failed = false
     if work > limits.work {
       error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,
@@ -161,7 +175,9 @@ extension LessonRunner {
     let schedule = TrainingSchedule(iterations: diagnosticsOnly ? 1 : iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed,
       learningRate: spec.learningRateSchedule)
     let x = data.inputs.nested, t = data.targets.nested
-    var history = state.network.train(inputs: x, targets: t, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+    var optimizerState = state.optimizerState
+    var history = state.network.train(inputs: x, targets: t, schedule: schedule, optimizer: state.declaration.spec.optimizer, state: &optimizerState)
+    state.optimizerState = optimizerState
     if diagnosticsOnly, history.stoppedAt == nil { history.losses += repeatElement(.nan, count: iterations - history.losses.count) }
     let final = state.network.forward(x)
     (state.forward, state.loss, state.backward, state.forwardIsCurrent) = (final, state.network.loss(final, targets: t), nil, true)

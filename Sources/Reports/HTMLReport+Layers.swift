@@ -127,6 +127,15 @@ extension ReportContext {
     }
   }
 
+  /// A figure of grids, or a note when a grid is too large to draw legibly (the tables and
+  /// the JSON trace still hold every value).
+  func gridFigure(_ diagram: GridDiagram) -> HTML {
+    guard diagram.grids.allSatisfy({ $0.rows * $0.columns <= 400 }) else {
+      return .el("p", [("class", "note")], "\(diagram.title): too large to draw (more than 20×20 cells); the tables list the values.")
+    }
+    return figure(.trusted(diagram.svg()))
+  }
+
   // MARK: Declaration
 
   mutating func layeredNetwork(_ d: LayeredDeclaration) -> HTML {
@@ -166,8 +175,8 @@ extension ReportContext {
             })
           }
         }
-        parts.append(figure(.trusted(GridDiagram(id: nextFigureID("kernel"), title: "Kernels of \(d.layered.layers[l].name)",
-          description: "Each kernel's weights, row by row.", grids: grids).svg())))
+        parts.append(gridFigure(GridDiagram(id: nextFigureID("kernel"), title: "Kernels of \(d.layered.layers[l].name)",
+          description: "Each kernel's weights, row by row.", grids: grids)))
       }
     }
     parts.append(parameterTable(pass, caption: "Parameters of \(spec.name)", value: { l, t, i in (network.layers[l].parameters[t][i], .parameter(l: l, p: t, index: i)) }))
@@ -238,7 +247,7 @@ extension ReportContext {
         channelGrid((ds.count == 1 ? "" : "sample \(n + 1) ") + (sequence ? "\(network.layered.inputName) (a row per step)" : channels == 1 ? network.layered.inputName : "channel \(c + 1)"),
           rows: rows, columns: columns, offset: c * rows * columns, role: .given) { k in (ds.inputs[n, k], .input(i: k, n: n)) }
       }
-      parts.append(figure(.trusted(GridDiagram(id: nextFigureID("data"), title: "Input of sample \(n + 1)", description: "The sample's input, laid out as the network reads it.", grids: grids).svg())))
+      parts.append(gridFigure(GridDiagram(id: nextFigureID("data"), title: "Input of sample \(n + 1)", description: "The sample's input, laid out as the network reads it.", grids: grids)))
     }
     if ds.count > 4 { parts.append(.el("p", [("class", "note")], "… and \(ds.count - 4) more samples (all of them are in the JSON trace).")) }
     let outputs = network.layered.layers.last?.neurons ?? []
@@ -301,7 +310,7 @@ extension ReportContext {
           (p.inputs[0][k], .input(i: k, n: 0))
         }
       }
-      out.append(figure(.trusted(GridDiagram(id: nextFigureID("input"), title: "The input \(p.spec.inputName)", description: "Sample 1's input, one grid per channel.", grids: grids).svg())))
+      out.append(gridFigure(GridDiagram(id: nextFigureID("input"), title: "The input \(p.spec.inputName)", description: "Sample 1's input, one grid per channel.", grids: grids)))
     }
     for (l, layer) in p.network.layers.enumerated() {
       let name = p.spec.layers[l].neurons.isEmpty ? p.spec.layers[l].name : "the output layer"
@@ -351,9 +360,9 @@ extension ReportContext {
       grids.append(channelGrid(notation.net, rows: rows, columns: columns, offset: offset, highlighted: [0]) { k in (p.value(.cell(.z, l: l, index: k, n: 0)), .cell(.z, l: l, index: k, n: 0)) })
       separators.append(c.activation.name)
       grids.append(channelGrid(notation.out, rows: rows, columns: columns, offset: offset) { k in (p.value(.cell(.a, l: l, index: k, n: 0)), .cell(.a, l: l, index: k, n: 0)) })
-      diagrams.append(figure(.trusted(GridDiagram(id: nextFigureID("conv"), title: "Convolution \(name), output channel \(o + 1)",
+      diagrams.append(gridFigure(GridDiagram(id: nextFigureID("conv"), title: "Convolution \(name), output channel \(o + 1)",
         description: "The input slides under the kernel: each \(notation.net) cell is the sum of the kernel's weights times the input under it, plus the bias; the outlined cells are the first patch and the cell it gives.",
-        grids: grids, separators: separators).svg())))
+        grids: grids, separators: separators)))
     }
     out.append(.el("p", [], "Convolution \(name) slides each kernel over its input (cross-correlation, as PyTorch's Conv\(c.dimensions)d: the kernel is not flipped) with stride \(c.strideColumns)\(c.dimensions == 2 && c.strideRows != c.strideColumns ? "×\(c.strideRows)" : "") and \(c.paddingColumns == 0 && c.paddingRows == 0 ? "no padding" : "zero padding"); every output cell adds the kernel's weights times the input cells under them, and the bias."))
     out += diagrams
@@ -424,9 +433,9 @@ extension ReportContext {
         },
         channelGrid(name, rows: pool.outputRows, columns: pool.outputColumns, offset: c * outPlane) { k in (p.value(.cell(.a, l: l, index: k, n: 0)), .cell(.a, l: l, index: k, n: 0)) },
       ]
-      out.append(figure(.trusted(GridDiagram(id: nextFigureID("pool"), title: "\(pool.kind == .max ? "Max" : "Average") pooling \(name)\(pool.channels == 1 ? "" : ", channel \(c + 1)")",
+      out.append(gridFigure(GridDiagram(id: nextFigureID("pool"), title: "\(pool.kind == .max ? "Max" : "Average") pooling \(name)\(pool.channels == 1 ? "" : ", channel \(c + 1)")",
         description: pool.kind == .max ? "Each output is the largest value of its window; the outlined inputs are the ones taken." : "Each output is the mean of its window.",
-        grids: grids, separators: ["→"]).svg())))
+        grids: grids, separators: ["→"])))
     }
     out.append(valueTable(p, caption: "\(name) (\(pool.kind == .max ? "max" : "average") pooling)", layer: l, fields: [(notation.out, .a)]))
     var lines: [String] = []
@@ -460,7 +469,7 @@ extension ReportContext {
     out.append(.el("p", [], [.text("The recurrent layer \(name) reads the sequence one step at a time: each hidden state is "),
       math("h_t = " + (r.activation == .tanh ? "\\tanh" : "f") + "(W_x\\, x_t + W_h\\, h_{t-1} + b)", display: false),
       .text(", from "), math("h_0 = 0", display: false), .text(", with the same weights at every step. Unrolled, it is the network below.")]))
-    out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: false).svg())))
+    if r.steps <= 12 { out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: false).svg()))) }
     out.append(valueTable(p, caption: "\(name) (\(r.activation.name)), step by step", layer: l, fields: [(notation.net, .z), ("h", .a)]))
     var lines: [String] = []
     for t in 0..<r.steps {
@@ -685,9 +694,9 @@ extension ReportContext {
       ] + (l == 0 && format.blanks != nil ? [] : [
         channelGrid("∂E/∂input", rows: pool.height, columns: pool.width, offset: c * plane, highlighted: pool.kind == .max && format.blanks?.hides != true ? taken : []) { k in below(k) },
       ])
-      out.append(figure(.trusted(GridDiagram(id: nextFigureID("unpool"), title: "Gradients back through \(name)\(pool.channels == 1 ? "" : ", channel \(c + 1)")",
+      out.append(gridFigure(GridDiagram(id: nextFigureID("unpool"), title: "Gradients back through \(name)\(pool.channels == 1 ? "" : ", channel \(c + 1)")",
         description: pool.kind == .max ? "Each window's gradient goes to the input that was its maximum (outlined); the other inputs get 0." : "Each window's gradient is shared equally by its inputs.",
-        grids: grids, separators: ["→"]).svg())))
+        grids: grids, separators: ["→"])))
     }
     var lines = gradientFromAbove(p, l)
     // The input's own gradient is no value of the pass (see `convolutionInputGradient`).
@@ -759,9 +768,9 @@ extension ReportContext {
           (p.value(.parameterGrad(l: l, p: 0, index: k)), .parameterGrad(l: l, p: 0, index: k))
         })
       }
-      out.append(figure(.trusted(GridDiagram(id: nextFigureID("kgrad"), title: "Kernel gradient of \(name), output channel \(o + 1)",
+      out.append(gridFigure(GridDiagram(id: nextFigureID("kgrad"), title: "Kernel gradient of \(name), output channel \(o + 1)",
         description: "Each weight's gradient is the sum, over the output cells, of δ times the input cell that weight met there: δ slid over the input like a kernel.",
-        grids: grids, separators: Array(repeating: "", count: c.inChannels - 1) + ["∗"] + Array(repeating: "=", count: c.inChannels)).svg())))
+        grids: grids, separators: Array(repeating: "", count: c.inChannels - 1) + ["∗"] + Array(repeating: "=", count: c.inChannels))))
     }
     var lines: [String] = []
     let weights = c.weights.count
@@ -810,7 +819,9 @@ extension ReportContext {
   /// `lhs = formula = t₁ + t₂ + … = result`, the sum of numbers set over several lines when it
   /// has more terms than fit a page (three boxes to a line on a worksheet, four numbers in a report).
   /// `scale` (1/N) multiplies the whole sum.
-  func sumLine(_ lhs: String, _ formula: String, _ terms: [String], _ result: String, scale: String = "") -> String {
+  func sumLine(_ lhs: String, _ formula: String, _ all: [String], _ result: String, scale: String = "") -> String {
+    // A big layer's sums are shown by their first terms: a report grows with the lesson, not with its layers.
+    let terms = all.count > 12 ? Array(all.prefix(9)) + ["\\cdots"] : all
     let perLine = format.blanks?.hides == true ? 3 : 4
     let open = scale.isEmpty ? "" : "\(scale)\\left(", close = scale.isEmpty ? "" : "\\right)"
     guard terms.count > perLine else { return "\(lhs) = \(formula) = \(open)\(terms.joined(separator: " + "))\(close) = \(result)" }
@@ -856,7 +867,7 @@ extension ReportContext {
           GridDiagram.Grid(title: "kernel turned 180°", rows: c.kernelRows, columns: c.kernelColumns, cells: flipped, role: .given),
           channelGrid("∂E/∂input", rows: c.height, columns: c.width, offset: 0) { k in below(k) },
         ]
-        out.append(figure(.trusted(GridDiagram(id: nextFigureID("xgrad"), title: "Input gradient of \(name)", description: "The padded δ slid under the flipped kernel gives each input cell's gradient.", grids: grids, separators: ["∗", "="]).svg())))
+        out.append(gridFigure(GridDiagram(id: nextFigureID("xgrad"), title: "Input gradient of \(name)", description: "The padded δ slid under the flipped kernel gives each input cell's gradient.", grids: grids, separators: ["∗", "="])))
       }
     }
     var lines: [String] = []
@@ -893,7 +904,7 @@ extension ReportContext {
       math("\\frac{\\partial E}{\\partial h_t} = \\ldots + W_h^{\\top} \\delta_{t+1}", display: false), .text("; then "),
       math("\\delta_t = \\frac{\\partial E}{\\partial h_t} \\odot f'(z_t)", display: false),
       .text("; and because the same weights act at every step, each weight's gradient adds up every step's share.")])]
-    out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: true).svg())))
+    if r.steps <= 12 { out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: true).svg()))) }
     out.append(valueTable(p, caption: "\(name): ∂E/∂h and δ, step by step", layer: l, fields: [("∂E/∂h", .aGrad), ("δ", .delta)]))
     var lines: [String] = []
     for t in stride(from: r.steps - 1, through: 0, by: -1) {
@@ -941,14 +952,15 @@ extension ReportContext {
           return "\(s.number(p.value(dq), as: dq, parenthesized: position > 0)) \\times \(s.number(p.value(other), as: other, parenthesized: true))"
         }
         let gq = Quantity.parameterGrad(l: l, p: t, index: index)
-        let formula = "\\sum_{t\(t == 1 ? " \\ge 2" : "")} \\delta_{t,\(k + 1)} \\, \(word == "x" ? "x_{t,\(f + 1)}" : "h_{t-1,\(f + 1)}") = \(symbolic.isEmpty ? "0" : symbolic.joined(separator: " + "))"
+        let shownSymbolic = symbolic.count > 6 ? symbolic.prefix(4).joined(separator: " + ") + " + \\cdots" : symbolic.joined(separator: " + ")
+        let formula = "\\sum_{t\(t == 1 ? " \\ge 2" : "")} \\delta_{t,\(k + 1)} \\, \(word == "x" ? "x_{t,\(f + 1)}" : "h_{t-1,\(f + 1)}") = \(symbolic.isEmpty ? "0" : shownSymbolic)"
         grads.append(sumLine(s.partial("E", parameterSymbol(p, l, t, index)), formula, numeric.isEmpty ? ["0"] : numeric + (samplesNote.isEmpty ? [] : ["\\cdots"]), s.number(p.value(gq), as: gq)))
       }
     }
     for k in 0..<min(r.hidden, 3) {
       let gq = Quantity.parameterGrad(l: l, p: 2, index: k)
-      let numeric = (0..<r.steps).map { t in s.number(p.value(.cell(.delta, l: l, index: t * r.hidden + k, n: 0)), as: .cell(.delta, l: l, index: t * r.hidden + k, n: 0), parenthesized: t > 0) }.joined(separator: " + ")
-      grads.append("\(s.partial("E", parameterSymbol(p, l, 2, k))) = \\sum_t \\delta_{t,\(k + 1)} = \(numeric)\(samplesNote) = \(s.number(p.value(gq), as: gq))")
+      let numeric = (0..<r.steps).map { t in s.number(p.value(.cell(.delta, l: l, index: t * r.hidden + k, n: 0)), as: .cell(.delta, l: l, index: t * r.hidden + k, n: 0), parenthesized: t > 0) }
+      grads.append(sumLine(s.partial("E", parameterSymbol(p, l, 2, k)), "\\sum_t \\delta_{t,\(k + 1)}", numeric + (samplesNote.isEmpty ? [] : ["\\cdots"]), s.number(p.value(gq), as: gq)))
     }
     out.append(working("How the gradients of \(name) were computed (summed over the steps)", grads))
     return out

@@ -26,6 +26,20 @@ public struct LayeredNetwork: Sendable, Hashable {
   public var outputCount: Int { layers.last.map { $0.outputShape.reduce(1, *) } ?? inputShape.reduce(1, *) }
   public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameters.reduce(0) { $0 + $1.count } } }
 
+  /// Multiply-adds of one sample's forward pass: each cell of a layer with weights costs as
+  /// many as the inputs it reads, a pooling window its size.
+  public var multiplyAdds: Double {
+    layers.reduce(0.0) { total, layer in
+      switch layer {
+      case .dense(let d): total + Double(d.weights.values.count)
+      case .convolution(let c): total + Double(c.outputShape.reduce(1, *)) * Double(c.fanIn)
+      case .pooling(let p): total + Double(p.outputShape.reduce(1, *) * p.sizeRows * p.sizeColumns)
+      case .flatten: total
+      case .recurrent(let r): total + Double(r.steps * r.hidden * (r.features + r.hidden))
+      }
+    }
+  }
+
   /// 1/N under the mean reduction.
   public func sampleWeight(batchSize: Int) -> Double { reduction == .mean ? 1 / Double(max(batchSize, 1)) : 1 }
 
