@@ -56,7 +56,7 @@ let package = Package(
     .target(name: "TestSupport", dependencies: ["Lessons", "LessonIO"], path: "Tests/TestSupport"),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop", "TestSupport"]),
     // BrokenLessons/ is read at test time through #filePath, not built.
-    .testTarget(name: "LessonsTests", dependencies: ["Lessons", "TestSupport"], exclude: ["BrokenLessons"]),
+    .testTarget(name: "LessonsTests", dependencies: ["Backprop", "Lessons", "TestSupport"], exclude: ["BrokenLessons"]),
     .testTarget(name: "TypesettingTests", dependencies: ["Typesetting"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Lessons", "TestSupport"]),
     .testTarget(name: "LessonCLITests", dependencies: ["LessonCLI"]),

@@ -184,7 +184,9 @@ extension LessonParser {
       var channels = 1
       if let c = fields["channels"] { if let v = body.integer(c, "channels", range: 1...256) { channels = v } else { ok = false } }
       guard let kernelNode = fields["kernel"] else {
-        body.error("\(what) (\(type)) needs `kernel`: its size, e.g. `kernel: 2` or `kernel: [2, 3]`", at: node); return nil
+        // After "unknown key `kernal`, did you mean `kernel`?" the missing key is that one.
+        if !body.suggested.contains("kernel") { body.error("\(what) (\(type)) needs `kernel`: its size, e.g. `kernel: 2` or `kernel: [2, 3]`", at: node) }
+        return nil
       }
       let kernel = parseDimensions(kernelNode, "kernel", count: dims, range: 1...1_000, body: &body)
       let stride = fields["stride"].map { parseDimensions($0, "stride", count: dims, range: 1...1_000, body: &body) } ?? Array(repeating: 1, count: dims)
@@ -204,7 +206,7 @@ extension LessonParser {
         guard let (values, innermost) = nestedNumbers(w, "weights", body: &body) else { return nil }
         guard values.count == size, innermost == kernel.last! else {
           let wanted = ([channels, shape[0]] + kernel).map(String.init).joined(separator: "×")
-          body.error("\(what)'s weights must be \(wanted) numbers (output channels × input channels × kernel), with rows of \(kernel.last!); got \(values.count)", at: w,
+          body.error("\(what)'s weights must be \(size) numbers, \(wanted) (output channels × input channels × kernel) in rows of \(kernel.last!); got \(values.count)", at: w,
             notes: channels == 1 && shape[0] == 1 && dims == 2 ? ["with one channel in and out, the kernel's rows are enough: `weights: [[0.5, -0.25], [0.25, 0.5]]`"] : [])
           return nil
         }
@@ -221,7 +223,8 @@ extension LessonParser {
       needRank([2, 3], "channels × length or channels × height × width")
       let dims = (rank ?? 3) - 1
       guard let sizeNode = fields["size"] else {
-        body.error("\(what) (\(type)) needs `size`: the window, e.g. `size: 2`", at: node); return nil
+        if !body.suggested.contains("size") { body.error("\(what) (\(type)) needs `size`: the window, e.g. `size: 2`", at: node) }
+        return nil
       }
       let size = parseDimensions(sizeNode, "size", count: dims, range: 1...1_000, body: &body)
       let stride = fields["stride"].map { parseDimensions($0, "stride", count: dims, range: 1...1_000, body: &body) } ?? size
@@ -239,6 +242,7 @@ extension LessonParser {
     default:  // rnn
       needRank([2], "a sequence, steps × features (e.g. `input-shape: [3, 1]`)")
       guard let hiddenNode = fields["hidden"] else {
+        if body.suggested.contains("hidden") { return nil }
         body.error("\(what) (rnn) needs `hidden`: the size of its hidden state, e.g. `hidden: 2`", at: node); return nil
       }
       let hidden = body.integer(hiddenNode, "hidden", range: 1...1_000)

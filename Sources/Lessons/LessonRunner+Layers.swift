@@ -227,7 +227,8 @@ extension LessonRunner {
     case .failure(let problem):
       let d = problem.diagnostic(reference, pass: Pass(pass, lines: [0]), at: SourceLocation(file: lesson.file, line: 1, column: 1))
       if case .unknown = problem {
-        return .failure(LookupProblem(message: d.message, notes: ["names of typed layers look like c1.z[1,2,3], p1.a[1,1,1], K[1,2].grad, o1.delta, E (see the README)"]))
+        let layers = state.declaration.layered.layers.map { $0.neurons.isEmpty ? "\($0.name) (\($0.type))" : "\($0.neurons.joined(separator: ", ")) (dense)" }
+        return .failure(LookupProblem(message: d.message, notes: ["network `\(state.declaration.spec.name)` has the layers \(layers.joined(separator: ", ")); names look like c1.z[1,2,3], p1.a[1,1,1], K[1,2].grad, o1.delta, E (see the README)"]))
       }
       return .failure(LookupProblem(message: d.message, notes: d.notes))
     }

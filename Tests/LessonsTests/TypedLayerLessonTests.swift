@@ -1,0 +1,96 @@
+import Backprop
+import Foundation
+import Lessons
+import TestSupport
+import Testing
+
+/// Lessons with typed layers run every directive: drawn weights, step, train, gradcheck and the
+/// names around an update.
+@Suite("Lessons with typed layers")
+struct TypedLayerLessonTests {
+  static let lesson = """
+    ```network seq
+    input-shape: [2, 6]
+    seed: 7
+    layers:
+      - type: conv1d
+        channels: 2
+        kernel: 3
+        padding: 1
+        activation: tanh
+      - type: avgpool
+        size: 2
+      - type: flatten
+      - neurons: 2
+        activation: softmax
+    loss: cross-entropy
+    optimizer: {type: adam, learning-rate: 0.05}
+    ```
+
+    ```data
+    inputs: [[[0.1, 0.5, -0.3, 0.8, 0.2, -0.6], [0.4, -0.1, 0.9, 0.0, -0.5, 0.3]],
+             [[-0.2, 0.3, 0.7, -0.4, 0.6, 0.1], [0.5, 0.5, -0.8, 0.2, 0.1, -0.3]]]
+    labels: [0, 1]
+    ```
+
+    ```gradcheck
+    ```
+
+    ```step
+    ```
+
+    ```train
+    iterations: 60
+    ```
+
+    """
+
+  static func run(_ text: String = lesson) throws -> ExecutedLesson {
+    let outcome = LessonRunner.run(source: text, file: "typed.md", variant: nil, loader: { _ in "" })
+    #expect(outcome.diagnostics.filter { $0.severity == .error }.isEmpty, "\(outcome.diagnostics)")
+    return try #require(outcome.run)
+  }
+
+  func value(_ run: ExecutedLesson, _ name: String, after text: String = "") throws -> Double {
+    let probe = try Self.run(Self.lesson + text + "\n{{\(name)}}\n")
+    guard case .prose(_, let values)? = probe.items.last else { throw CancellationError() }
+    return try #require(values.values.first, "\(name) has no value")
+  }
+
+  @Test("gradcheck agrees with backprop, step lowers the error, train lowers it further")
+  func directives() throws {
+    let run = try Self.run()
+    let results = run.items.compactMap { item -> LayeredResult? in if case .layered(let r) = item { r } else { nil } }
+    #expect(results.map(\.kind) == [.gradcheck, .step, .train])
+    let checks = try #require(results[0].gradientCheck)
+    // conv1d 2×2×3 weights and 2 biases; the dense layer reads 2 channels × 3 pooled cells.
+    #expect(checks.count == 2 * 2 * 3 + 2 + 2 * 6 + 2)
+    for c in checks { #expect(isClose(c.analytic, c.numeric, relative: 1e-6, absolute: 1e-9), "\(c)") }
+    let pass = try #require(run.passes.first)
+    let error = pass.value(.error)
+    let afterStep = try #require(pass.afterUpdate()).value(.error)
+    #expect(afterStep < error)
+    let history = try #require(results[2].history)
+    #expect(history.losses.count == 60)
+    #expect(history.losses.first! == afterStep)
+    #expect(history.losses.last! < afterStep)
+  }
+
+  @Test("the same seed draws the same weights; names read them around the update")
+  func names() throws {
+    let trained = try value(try Self.run(), "c1.w[1,1,2]")
+    #expect(try value(try Self.run(), "c1.w[1,1,2]") == trained)
+    // `.before` reads the latest update's starting point: the step's, from the drawn weights.
+    let pass = try #require(try Self.run().passes.first)
+    let drawn = pass.value(.parameter(l: 0, p: 0, index: 1))
+    #expect(drawn != 0)
+    #expect(try value(try Self.run(), "c1.w[1,1,2].before") == drawn)
+    #expect(trained != drawn)
+    let numeric = try value(try Self.run(), "c1.w[1,2,3].grad.numeric")
+    let gradcheck = try Self.run().items.compactMap { item -> LayeredResult? in if case .layered(let r) = item { r } else { nil } }[0]
+    // c1.w[1,2,3] is out channel 1, in channel 2, position 3: flat index 5.
+    #expect(numeric == gradcheck.gradientCheck?.first { $0.layer == 0 && $0.tensor == 0 && $0.index == 5 }?.numeric)
+    let training = try Self.run().items.compactMap { item -> TrainingHistory? in if case .layered(let r) = item { r.history } else { nil } }
+    #expect(try value(try Self.run(), "E.iteration[60]") == training.first?.losses.last)
+  }
+}
