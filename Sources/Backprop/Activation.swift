@@ -63,6 +63,10 @@ public enum Activation: Sendable, Hashable {
     }
   }
 
+  /// The softmax of one layer's net inputs: the one definition every caller uses (the fast
+  /// training path's lanes compute the same bits, `TrainingFastPathTests`).
+  public static func softmax(_ z: [Double]) -> [Double] { Activation.softmax.values(z) }
+
   /// Applies the activation to one row of net inputs (one sample of a layer).
   @inline(__always)
   func apply(_ z: UnsafeBufferPointer<Double>, into a: UnsafeMutableBufferPointer<Double>) {

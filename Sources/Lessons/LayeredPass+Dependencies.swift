@@ -253,10 +253,7 @@ extension LayeredPass {
     case .sum(let products, let plus, let scale)?:
       return scale * (products.reduce(0) { $0 + value($1.0) * value($1.1) } + plus.reduce(0) { $0 + value($1) })
     case .activation(let f, let z, _)?: return f.value(value(z))
-    case .softmax(let zs, let index)?:
-      let values = zs.map(value)
-      let top = values.max() ?? 0
-      return Foundation.exp(values[index] - top) / values.reduce(0) { $0 + Foundation.exp($1 - top) }
+    case .softmax(let zs, let index)?: return Activation.softmax(zs.map(value))[index]
     case .maximum(let xs)?: return xs.map(value).max()
     case .mean(let xs)?: return xs.reduce(0) { $0 + value($1) } / Double(xs.count)
     case .lossTerm(let a, let t)?: return network.loss.term(a: value(a), t: value(t), outputs: k)

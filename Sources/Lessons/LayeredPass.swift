@@ -158,15 +158,7 @@ public struct LayeredPass: Sendable {
   }
 
   /// The shape of parameter tensor p of layer l, as its names index it.
-  func parameterShape(_ l: Int, _ p: Int) -> [Int] {
-    switch layers[l] {
-    case .dense(let d): p == 0 ? [d.neuronCount, d.inputCount] : [d.neuronCount]
-    case .convolution(let c):
-      p == 0 ? (c.dimensions == 2 ? [c.outChannels, c.inChannels, c.kernelRows, c.kernelColumns] : [c.outChannels, c.inChannels, c.kernelColumns]) : [c.outChannels]
-    case .recurrent(let r): p == 0 ? [r.hidden, r.features] : p == 1 ? [r.hidden, r.hidden] : [r.hidden]
-    case .pooling, .flatten: []
-    }
-  }
+  func parameterShape(_ l: Int, _ p: Int) -> [Int] { layers[l].parameterShapes[p].shape }
 
   /// The name of parameter tensor p of layer l at a flat index, as the report shows it.
   public func parameterName(_ l: Int, _ p: Int, _ i: Int) -> String {

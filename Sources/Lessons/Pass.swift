@@ -415,10 +415,7 @@ extension Pass {
     case .out(let l, let j, let n):
       let activation = layers[l].activation
       if case .softmax = activation {
-        let zs = (0..<layers[l].neuronCount).map { value(.net(l: l, j: $0, n: n)) }
-        let top = zs.max() ?? 0
-        let total = zs.reduce(0) { $0 + Foundation.exp($1 - top) }
-        return Foundation.exp(zs[j] - top) / total
+        return Activation.softmax((0..<layers[l].neuronCount).map { value(.net(l: l, j: $0, n: n)) })[j]
       }
       return activation.value(value(.net(l: l, j: j, n: n)))
     case .outputError(let k, let n):

@@ -67,16 +67,15 @@ extension ReportContext {
       return names.biasNames.map { symbols.name($0[i]) } ?? "b_{\(plain(names.neurons[i]))}"
     case .convolution(let c):
       if t == 1 { return names.biasNames.map { symbols.name($0[i]) } ?? "b^{\\mathrm{\(plain(names.name))}}_{\(i + 1)}" }
-      let shape = c.dimensions == 2 ? [c.outChannels, c.inChannels, c.kernelRows, c.kernelColumns] : [c.outChannels, c.inChannels, c.kernelColumns]
+      let shape = p.network.layers[l].parameterShapes[0].shape
       if let kernels = names.kernelNames {
         let per = shape.dropFirst().reduce(1, *)
         let own = Array(shape.dropFirst(c.inChannels == 1 ? 2 : 1))
         return "\(plain(kernels[i / per]))_{\(Self.subscriptList(i % per, own))}"
       }
       return "w^{\\mathrm{\(plain(names.name))}}_{\(Self.subscriptList(i, shape))}"
-    case .recurrent(let r):
-      let shapes = [[r.hidden, r.features], [r.hidden, r.hidden], [r.hidden]]
-      return t == 2 ? "b_{\(i + 1)}" : "(W_{\(t == 0 ? "x" : "h")})_{\(Self.subscriptList(i, shapes[t]))}"
+    case .recurrent:
+      return t == 2 ? "b_{\(i + 1)}" : "(W_{\(t == 0 ? "x" : "h")})_{\(Self.subscriptList(i, p.network.layers[l].parameterShapes[t].shape))}"
     case .pooling, .flatten: return "?"
     }
   }

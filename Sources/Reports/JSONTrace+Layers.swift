@@ -12,20 +12,9 @@ extension JSONTrace {
     return .array((0..<shape[0]).map { nested(Array(flat[($0 * step)..<(($0 + 1) * step)]), Array(shape.dropFirst())) })
   }
 
-  static func parameterShapes(_ layer: Layer) -> [(String, [Int])] {
-    switch layer {
-    case .dense(let d): [("weights", [d.neuronCount, d.inputCount]), ("biases", [d.neuronCount])]
-    case .convolution(let c):
-      [("weights", c.dimensions == 2 ? [c.outChannels, c.inChannels, c.kernelRows, c.kernelColumns] : [c.outChannels, c.inChannels, c.kernelColumns]),
-       ("biases", [c.outChannels])]
-    case .recurrent(let r): [("input_weights", [r.hidden, r.features]), ("hidden_weights", [r.hidden, r.hidden]), ("biases", [r.hidden])]
-    case .pooling, .flatten: []
-    }
-  }
-
   /// Each parameter tensor of a layer, nested by its shape, under its trace name.
   static func tensors(_ layer: Layer, _ values: [[Double]]) -> JSONValue {
-    .object(zip(parameterShapes(layer), values).map { ($0.0.0, nested($0.1, $0.0.1)) })
+    .object(zip(layer.parameterShapes, values).map { ($0.0.name, nested($0.1, $0.0.shape)) })
   }
 
   static func layeredNetwork(_ d: LayeredDeclaration) -> JSONValue {

@@ -81,6 +81,19 @@ public enum Layer: Sendable, Hashable {
     }
   }
 
+  /// Each of `parameters` with the name a trace gives it and the shape its index follows:
+  /// a convolution's weights are (out, in, rows, columns), (out, in, length) in 1-d.
+  public var parameterShapes: [(name: String, shape: [Int])] {
+    switch self {
+    case .dense(let d): [("weights", [d.neuronCount, d.inputCount]), ("biases", [d.neuronCount])]
+    case .convolution(let c):
+      [("weights", c.dimensions == 2 ? [c.outChannels, c.inChannels, c.kernelRows, c.kernelColumns] : [c.outChannels, c.inChannels, c.kernelColumns]),
+       ("biases", [c.outChannels])]
+    case .recurrent(let r): [("input_weights", [r.hidden, r.features]), ("hidden_weights", [r.hidden, r.hidden]), ("biases", [r.hidden])]
+    case .pooling, .flatten: []
+    }
+  }
+
   /// Which of `parameters` are biases (`update-biases: false` leaves those alone).
   public var biasTensor: Int? {
     switch self {
