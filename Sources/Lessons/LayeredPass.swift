@@ -59,14 +59,7 @@ public struct LayeredPass: Sendable {
     return out
   }
 
-  var errorQuantities: [Quantity] {
-    var out: [Quantity] = []
-    for n in 0..<samples {
-      for k in 0..<network.outputCount { out.append(.outputError(k: k, n: n)) }
-      if samples > 1 { out.append(.sampleError(n: n)) }
-    }
-    return out + [.error]
-  }
+  var errorQuantities: [Quantity] { Quantity.errors(samples: samples, outputs: network.outputCount) }
 
   var gradientQuantities: [Quantity] {
     var out: [Quantity] = []

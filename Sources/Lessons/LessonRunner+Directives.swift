@@ -176,23 +176,7 @@ extension LessonRunner {
     let batch = min(spec.batchSize ?? data.count, data.count)
     let work = 6 * Double(iterations) * Double(batch) * Double(state.network.parameterCount)
     // Every problem of the block's settings is reported, then the block does not run.
-    var failed = false
-    if work > limits.work {
-      error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,
-        notes: ["lower `iterations` or the network's size, or raise the limit on purpose with `--max-work N`"])
-      failed = true
-    }
-    if iterations > limits.iterations {
-      error("this `train` block asks for \(iterations) iterations, over the limit of \(limits.iterations) for one block", at: location,
-        notes: ["lower `iterations` or `epochs`, or raise the limit on purpose with `--max-iterations N`"])
-      failed = true
-    }
-    if let r = spec.record, let bad = r.firstIndex(where: { $0 > iterations }) {
-      // Known only now when the block gives `epochs`: at the entry, as the parser does for `iterations`.
-      error("`record` asks for iteration \(r[bad]), but this block runs \(iterations)", at: spec.recordLocations.indices.contains(bad) ? spec.recordLocations[bad] : location,
-        notes: spec.epochs.map { ["\($0) \($0 == 1 ? "epoch" : "epochs") of \(perEpoch) \(perEpoch == 1 ? "iteration" : "iterations") each"] } ?? [])
-      failed = true
-    }
+    var failed = trainSettingsFail(spec, iterations: iterations, perEpoch: perEpoch, work: work, at: location)
     let listed = spec.record?.count ?? spec.every.map { iterations / $0 } ?? 0
     if listed > limits.recorded {
       error("this `train` block would list the error of \(listed) iterations in the report, over the limit of \(limits.recorded)", at: location,
@@ -254,6 +238,29 @@ extension LessonRunner {
     }
     return TrainingResult(schedule: schedule, epochs: Double(iterations) / Double(perEpoch), history: history, recorded: recorded,
       finalForward: final, finalLoss: finalLoss, accuracy: Self.accuracy(final.outputs, data.targets), comparisons: comparisons, accuracyCurve: accuracyCurve)
+  }
+
+  /// Reports a `train` block's settings past the limits (work, iterations) or past its own
+  /// length (`record`); true when there was any.
+  mutating func trainSettingsFail(_ spec: DirectiveSpec, iterations: Int, perEpoch: Int, work: Double, at location: SourceLocation) -> Bool {
+    var failed = false
+    if work > limits.work {
+      error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,
+        notes: ["lower `iterations` or the network's size, or raise the limit on purpose with `--max-work N`"])
+      failed = true
+    }
+    if iterations > limits.iterations {
+      error("this `train` block asks for \(iterations) iterations, over the limit of \(limits.iterations) for one block", at: location,
+        notes: ["lower `iterations` or `epochs`, or raise the limit on purpose with `--max-iterations N`"])
+      failed = true
+    }
+    if let r = spec.record, let bad = r.firstIndex(where: { $0 > iterations }) {
+      // Known only now when the block gives `epochs`: at the entry, as the parser does for `iterations`.
+      error("`record` asks for iteration \(r[bad]), but this block runs \(iterations)", at: spec.recordLocations.indices.contains(bad) ? spec.recordLocations[bad] : location,
+        notes: spec.epochs.map { ["\($0) \($0 == 1 ? "epoch" : "epochs") of \(perEpoch) \(perEpoch == 1 ? "iteration" : "iterations") each"] } ?? [])
+      failed = true
+    }
+    return failed
   }
 
   static func isOneHot(_ targets: Matrix) -> Bool {

@@ -152,21 +152,7 @@ extension LessonRunner {
     let batch = min(spec.batchSize ?? data.count, data.count)
     // Forward, backward and update: about three forward passes' work per sample and iteration.
     let work = 3 * Double(iterations) * Double(batch) * state.network.multiplyAdds
-    var failed = false
-    if work > limits.work {
-      error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,
-        notes: ["lower `iterations` or the network's size, or raise the limit on purpose with `--max-work N`"])
-      failed = true
-    }
-    if iterations > limits.iterations {
-      error("this `train` block asks for \(iterations) iterations, over the limit of \(limits.iterations) for one block", at: location,
-        notes: ["lower `iterations` or `epochs`, or raise the limit on purpose with `--max-iterations N`"])
-      failed = true
-    }
-    if let r = spec.record, let bad = r.firstIndex(where: { $0 > iterations }) {
-      error("`record` asks for iteration \(r[bad]), but this block runs \(iterations)", at: spec.recordLocations.indices.contains(bad) ? spec.recordLocations[bad] : location)
-      failed = true
-    }
+    var failed = trainSettingsFail(spec, iterations: iterations, perEpoch: perEpoch, work: work, at: location)
     if !spec.compare.isEmpty {
       error("`compare` draws dense networks' curves; network `\(result.networkName)` has typed layers", at: spec.compareLocations.first ?? location)
       failed = true

@@ -99,6 +99,18 @@ public enum Quantity: Hashable, Sendable, Comparable {
   }
 }
 
+extension Quantity {
+  /// Each output's error per sample, each sample's error when there are several, then E.
+  static func errors(samples: Int, outputs: Int) -> [Quantity] {
+    var out: [Quantity] = []
+    for n in 0..<samples {
+      for k in 0..<outputs { out.append(.outputError(k: k, n: n)) }
+      if samples > 1 { out.append(.sampleError(n: n)) }
+    }
+    return out + [.error]
+  }
+}
+
 /// Which value of a typed layer a ``Quantity/cell(_:l:index:n:)`` is.
 public enum CellField: Int, Hashable, Sendable, Comparable {
   case z, a, aGrad, delta
@@ -126,14 +138,7 @@ extension Pass {
 
   public var lossQuantities: [Quantity] { layered?.lossQuantities ?? (loss == nil ? [] : errorQuantities) }
 
-  var errorQuantities: [Quantity] {
-    var out: [Quantity] = []
-    for n in 0..<samples {
-      for k in 0..<network.outputCount { out.append(.outputError(k: k, n: n)) }
-      if samples > 1 { out.append(.sampleError(n: n)) }
-    }
-    return out + [.error]
-  }
+  var errorQuantities: [Quantity] { Quantity.errors(samples: samples, outputs: network.outputCount) }
 
   public var backwardQuantities: [Quantity] { layered?.backwardQuantities ?? (backward == nil ? [] : gradientQuantities) }
 

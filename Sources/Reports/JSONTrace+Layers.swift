@@ -55,32 +55,20 @@ extension JSONTrace {
         if let w = names.weightNames { pairs.append(("weight_names", .array(w.map(JSONValue.strings)))) }
         return .object(pairs)
       })),
-      ("loss", .string(spec.loss.name)),
-      ("loss_outputs", .string(spec.loss.outputReduction.rawValue)),
-      ("reduction", .string(spec.reduction.rawValue)),
-    ] + lossSetting(spec.loss) + [
-      ("optimizer", optimizer(spec.optimizer)),
-      ("update_biases", .bool(spec.updatesBiases)),
-    ])
+    ] + training(spec))
   }
 
   static func layered(_ r: LayeredResult, notation: Notation) -> JSONValue {
-    var pairs: [(String, JSONValue)] = [
-      ("kind", .string(r.kind.rawValue)),
-      ("line", .number(Double(r.location.line))),
-      ("network", .string(r.networkName)),
-      ("data", .string(r.dataName)),
-      ("samples", .number(Double(r.data.count))),
-    ]
+    var pairs = header(r.kind, r.location, network: r.networkName, data: r.dataName, samples: r.data.count)
     let layers = r.before.layers
-    func header(_ l: Int) -> [(String, JSONValue)] {
+    func layerHeader(_ l: Int) -> [(String, JSONValue)] {
       [("name", .string(r.spec.layers[l].neurons.isEmpty ? r.spec.layers[l].name : r.spec.layers[l].neurons.joined(separator: ","))),
        ("type", .string(r.spec.layers[l].type)), ("shape", .numbers(layers[l].valueShape.map(Double.init)))]
     }
     if let f = r.forward {
       pairs.append(("forward", .object([("layers", .array(layers.indices.map { l in
         let shape = layers[l].valueShape
-        return .object(header(l) + [
+        return .object(layerHeader(l) + [
           ("z", layers[l].hasNetInput ? .array(f.layers[l].map { nested($0.z!, shape) }) : .null),
           ("a", .array(f.layers[l].map { nested($0.a, shape) })),
         ])
@@ -92,7 +80,7 @@ extension JSONTrace {
     if let b = r.backward {
       pairs.append(("backward", .object([("layers", .array(layers.indices.map { l in
         let shape = layers[l].valueShape
-        return .object(header(l) + [
+        return .object(layerHeader(l) + [
           ("a_grad", .array(b.layers[l].map { nested($0.aGrad, shape) })),
           ("delta", layers[l].hasNetInput ? .array(b.layers[l].map { nested($0.delta!, shape) }) : .null),
           ("gradients", tensors(layers[l], b.gradients[l])),
@@ -101,7 +89,7 @@ extension JSONTrace {
     }
     if let u = r.update {
       pairs.append(("update", .object([("step", .number(Double(u.step))), ("layers", .array(layers.indices.map { l in
-        .object(header(l) + [("before", tensors(layers[l], u.before[l])), ("after", tensors(layers[l], u.after[l]))])
+        .object(layerHeader(l) + [("before", tensors(layers[l], u.before[l])), ("after", tensors(layers[l], u.after[l]))])
       }))])))
     }
     if let h = r.history {

@@ -76,6 +76,12 @@ public enum JSONTrace {
         ]
         return .object(pairs)
       })),
+    ] + training(spec) + [("update_order", .string(spec.updateOrder.rawValue))])
+  }
+
+  /// What every network step says of its training: loss, how it reduces, optimizer, biases.
+  static func training(_ spec: NetworkSpec) -> [(String, JSONValue)] {
+    [
       ("loss", .string(spec.loss.name)),
       // Added in lesson format 2: what the loss does across a sample's outputs, and its setting.
       ("loss_outputs", .string(spec.loss.outputReduction.rawValue)),
@@ -83,8 +89,7 @@ public enum JSONTrace {
     ] + lossSetting(spec.loss) + [
       ("optimizer", optimizer(spec.optimizer)),
       ("update_biases", .bool(spec.updatesBiases)),
-      ("update_order", .string(spec.updateOrder.rawValue)),
-    ])
+    ]
   }
 
   static func lossSetting(_ loss: Loss) -> [(String, JSONValue)] {
@@ -121,14 +126,14 @@ public enum JSONTrace {
     ])
   }
 
+  /// What every directive step starts with.
+  static func header(_ kind: Directive, _ location: SourceLocation, network: String, data: String, samples: Int) -> [(String, JSONValue)] {
+    [("kind", .string(kind.rawValue)), ("line", .number(Double(location.line))), ("network", .string(network)), ("data", .string(data)),
+     ("samples", .number(Double(samples)))]
+  }
+
   static func directive(_ r: DirectiveResult) -> JSONValue {
-    var pairs: [(String, JSONValue)] = [
-      ("kind", .string(r.kind.rawValue)),
-      ("line", .number(Double(r.location.line))),
-      ("network", .string(r.networkName)),
-      ("data", .string(r.dataName)),
-      ("samples", .number(Double(r.data.count))),
-    ]
+    var pairs = header(r.kind, r.location, network: r.networkName, data: r.dataName, samples: r.data.count)
     if let f = r.forward {
       pairs.append(("forward", .object([("layers", .array(f.z.indices.map { l in
         .object([("neurons", .strings(r.names.neurons[l])), ("z", .rows(f.z[l].nested)), ("a", .rows(f.a[l].nested))])
