@@ -188,7 +188,12 @@ public struct ConstraintLine: Sendable {
       }
       if chars[i].isLetter {
         let start = i
-        while i < chars.count, chars[i].isLetter || chars[i].isNumber || "._[]'".contains(chars[i]) { i += 1 }
+        // A comma belongs to the name inside brackets only (`c1.z[1,2,3]`).
+        var depth = 0
+        while i < chars.count, chars[i].isLetter || chars[i].isNumber || "._[]'".contains(chars[i]) || (chars[i] == "," && depth > 0) {
+          if chars[i] == "[" { depth += 1 } else if chars[i] == "]" { depth -= 1 }
+          i += 1
+        }
         let word = String(chars[start..<i])
         if !names, word != "abs" { i = start; return fail("`\(word)` is not a number: the expected value is a number or an arithmetic expression of numbers") }
         skipSpaces()

@@ -93,4 +93,51 @@ struct TypedLayerLessonTests {
     let training = try Self.run().items.compactMap { item -> TrainingHistory? in if case .layered(let r) = item { r.history } else { nil } }
     #expect(try value(try Self.run(), "E.iteration[60]") == training.first?.losses.last)
   }
+
+  @Test("variants draw a typed network's numbers, and constraints read its names")
+  func variants() throws {
+    let text = """
+      ```network cnn
+      input-shape: [1, 3, 3]
+      layers:
+        - type: conv2d
+          kernel: 2
+          kernel-names: [K]
+          weights: [[~U(0.1, 0.9, 0.1, 0.9), -0.5], [0.25, ~U(-0.5, 0.5, 0.1, 0.2)]]
+          activation: relu
+        - type: maxpool
+          size: 2
+        - type: flatten
+        - neurons: [o1]
+          weights: [[0.7]]
+      learning-rate: 0.5
+      ```
+
+      ```data
+      inputs: [[[[1, 2, 1], [0, 1, 3], [2, 1, 0]]]]
+      targets: [[1]]
+      ```
+
+      ```step
+      ```
+
+      ```constraints
+      c1.z[1,1,1] > 0
+      abs(K[1,1].grad) > 0.0001
+      ```
+
+      """
+    var kernels: Set<[Double]> = []
+    for variant in 1...6 {
+      let outcome = LessonRunner.run(source: text, file: "v.md", variant: variant, loader: { _ in "" })
+      #expect(outcome.diagnostics.filter { $0.severity == .error }.isEmpty, "variant \(variant): \(outcome.diagnostics)")
+      let pass = try #require(outcome.run?.passes.first)
+      guard case .success(let z) = pass.quantity(named: "c1.z[1,1,1]"), case .success(let k) = pass.quantity(named: "K[1,1].before") else {
+        Issue.record("names do not resolve"); continue
+      }
+      #expect(pass.value(z) > 0)
+      kernels.insert([pass.value(k), pass.value(.parameter(l: 0, p: 0, index: 3))])
+    }
+    #expect(kernels.count > 2, "the variants drew \(kernels)")
+  }
 }
