@@ -199,6 +199,8 @@ struct LessonParser {
       diagnostics.append(.error("a `\(kind.rawValue)` block takes at most one name after its kind", at: location,
         notes: ["write ```` ```\(kind.rawValue) \(words[1]) ````"]))
     }
+    // `blanks: [c1.z[1,1,1], K[1,2].grad]` reads as the author means it, not as nested YAML lists.
+    let text = kind.directive != nil ? Self.quotingTensorNames(text) : text
     var block = LessonBlock(kind: kind, argument: argument, location: location, body: text, content: .invalid)
     switch kind {
     case .check:
@@ -224,5 +226,36 @@ struct LessonParser {
       diagnostics += body.diagnostics
     }
     return block
+  }
+}
+
+extension LessonParser {
+  /// A directive body with the names in a one-line `blanks: [...]` list quoted where they hold
+  /// a bracketed index (YAML would read `c1.z[1,1,1]` as a name followed by a list). Other
+  /// lines are kept as they are.
+  static func quotingTensorNames(_ text: String) -> String {
+    guard text.contains("blanks"), text.contains("],") || text.contains("]]") else { return text }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    for (n, line) in lines.enumerated() {
+      let trimmed = line.drop { $0 == " " }
+      guard trimmed.hasPrefix("blanks:"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]"), open < close else { continue }
+      let inside = line[line.index(after: open)..<close]
+      var items: [String] = []
+      var current = ""
+      var depth = 0
+      for c in inside {
+        if c == "[" { depth += 1 } else if c == "]" { depth -= 1 }
+        if c == ",", depth == 0 { items.append(current); current = ""; continue }
+        current.append(c)
+      }
+      items.append(current)
+      guard items.contains(where: { $0.contains("[") }) else { continue }
+      let quoted = items.map { item -> String in
+        let word = item.trimmingSpaces
+        return word.contains("[") && !word.hasPrefix("\"") && !word.hasPrefix("'") ? "\"\(word)\"" : word
+      }
+      lines[n] = String(line[...open]) + quoted.joined(separator: ", ") + String(line[close...])
+    }
+    return lines.joined(separator: "\n")
   }
 }

@@ -303,7 +303,12 @@ extension ReportContext {
   mutating func layeredForward(_ p: LayeredPass) -> [HTML] {
     var out: [HTML] = []
     let (channels, rows, columns) = Self.plane(p.network.inputShape)
-    if p.network.inputShape.count >= 2, case .recurrent = p.network.layers[0] {} else if p.network.inputShape.count >= 2 {
+    // A first convolution or pooling draws its input itself; an rnn's diagram shows its steps.
+    let drawsInput: Bool = switch p.network.layers[0] {
+    case .convolution, .pooling, .recurrent: true
+    case .dense, .flatten: false
+    }
+    if p.network.inputShape.count >= 2, !drawsInput {
       let grids = (0..<channels).map { c in
         channelGrid(channels == 1 ? p.spec.inputName : "\(p.spec.inputName), channel \(c + 1)", rows: rows, columns: columns, offset: c * rows * columns, role: .given) { k in
           (p.inputs[0][k], .input(i: k, n: 0))

@@ -140,4 +140,14 @@ struct TypedLayerLessonTests {
     }
     #expect(kernels.count > 2, "the variants drew \(kernels)")
   }
+
+  @Test("a blanks list may name tensor values without quotes")
+  func blanksByName() throws {
+    let text = Self.lesson.replacingOccurrences(of: "```step\n```", with: "```step\nblanks: [c1.z[1,3][2], c1.w[1,1,2].grad, o1.delta[1]]\n```")
+    #expect(text != Self.lesson)
+    let run = try Self.run(text)
+    let (blanks, problems) = run.blanks()
+    #expect(problems.isEmpty, "\(problems)")
+    #expect(blanks.map(\.name) == ["c1.z[1,3][2]", "c1.w[1,1,2].grad", "o1.delta[1]"])
+  }
 }
