@@ -132,20 +132,13 @@ extension LayeredPass {
           let how = c.inChannels == 1 ? (c.dimensions == 2 ? "[row,column]" : "[position]") : (c.dimensions == 2 ? "[channel,row,column]" : "[channel,position]")
           return chain(index(own, how)) { i in done(parameter(l, 0, o * weights.dropFirst().reduce(1, *) + i)) }
         }
-        if let o = names.biasNames?.firstIndex(of: base) { return done(parameter(l, 1, o)) }
-        if base == "\(names.name).w" {
-          return chain(index(weights, c.dimensions == 2 ? "[out channel,in channel,row,column]" : "[out channel,in channel,position]")) { i in done(parameter(l, 0, i)) }
-        }
-        if base == "\(names.name).b" { return chain(index([c.outChannels], "the output channel")) { o in done(parameter(l, 1, o)) } }
-      case .recurrent(let r):
-        for (p, word) in ["wx", "wh", "b"].enumerated() where base == "\(names.name).\(word)" {
-          let how = ["[unit,feature]", "[unit,unit]", "[unit]"][p]
-          return chain(index(parameterShape(l, p), how)) { i in done(parameter(l, p, i)) }
-        }
-        _ = r
-      case .pooling, .flatten: break
+      case .recurrent, .pooling, .flatten: break
       }
       if case .dense = layers[l] { continue }
+      if let b = layers[l].biasTensor, let o = names.biasNames?.firstIndex(of: base) { return done(parameter(l, b, o)) }
+      for (p, tensor) in layers[l].parameterShapes.enumerated() where base == "\(names.name).\(tensor.word)" {
+        return chain(index(tensor.shape, tensor.axes)) { i in done(parameter(l, p, i)) }
+      }
       guard stem.hasPrefix(names.name + ".") else { continue }
       let part = String(stem.dropFirst(names.name.count + 1))
       var fields: [String: CellField] = ["a": .a, "out": .a, "a.grad": .aGrad, "out.grad": .aGrad]

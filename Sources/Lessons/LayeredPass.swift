@@ -164,17 +164,13 @@ public struct LayeredPass: Sendable {
         return "\(names.neurons[i / d.inputCount]).w[\(i % d.inputCount + 1)]"
       }
       return names.biasNames?[i] ?? "\(names.neurons[i]).b"
-    case .convolution(let c):
-      if p == 1 { return names.biasNames?[i] ?? "\(names.name).b[\(i + 1)]" }
-      if let kernels = names.kernelNames {
-        // One input channel: the kernel's own rows and columns are enough (`K[r,s]`).
-        let perKernel = shape.dropFirst().reduce(1, *)
-        return kernels[i / perKernel] + Self.indexText(i % perKernel, Array(shape.dropFirst(c.inChannels == 1 ? 2 : 1)))
-      }
-      return "\(names.name).w" + Self.indexText(i, shape)
-    case .recurrent:
-      return "\(names.name).\(["wx", "wh", "b"][p])" + Self.indexText(i, shape)
-    case .pooling, .flatten: preconditionFailure("no parameters")
+    case .convolution(let c) where p == 0 && names.kernelNames != nil:
+      // One input channel: the kernel's own rows and columns are enough (`K[r,s]`).
+      let perKernel = shape.dropFirst().reduce(1, *)
+      return names.kernelNames![i / perKernel] + Self.indexText(i % perKernel, Array(shape.dropFirst(c.inChannels == 1 ? 2 : 1)))
+    default:
+      if p == layers[l].biasTensor, let given = names.biasNames { return given[i] }
+      return "\(names.name).\(layers[l].parameterShapes[p].word)" + Self.indexText(i, shape)
     }
   }
 

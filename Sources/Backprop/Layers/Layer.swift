@@ -81,15 +81,20 @@ public enum Layer: Sendable, Hashable {
     }
   }
 
-  /// Each of `parameters` with the name a trace gives it and the shape its index follows:
-  /// a convolution's weights are (out, in, rows, columns), (out, in, length) in 1-d.
-  public var parameterShapes: [(name: String, shape: [Int])] {
+  /// Each of `parameters`: what a trace calls it, the word of its value names (`c1.w[…]`), its
+  /// shape and what its index counts; a convolution's weights are (out, in, rows, columns).
+  public var parameterShapes: [ParameterTensor] {
     switch self {
-    case .dense(let d): [("weights", [d.neuronCount, d.inputCount]), ("biases", [d.neuronCount])]
+    case .dense(let d):
+      [ParameterTensor("weights", "w", [d.neuronCount, d.inputCount], "[neuron,input]"), ParameterTensor("biases", "b", [d.neuronCount], "[neuron]")]
     case .convolution(let c):
-      [("weights", c.dimensions == 2 ? [c.outChannels, c.inChannels, c.kernelRows, c.kernelColumns] : [c.outChannels, c.inChannels, c.kernelColumns]),
-       ("biases", [c.outChannels])]
-    case .recurrent(let r): [("input_weights", [r.hidden, r.features]), ("hidden_weights", [r.hidden, r.hidden]), ("biases", [r.hidden])]
+      [c.dimensions == 2
+        ? ParameterTensor("weights", "w", [c.outChannels, c.inChannels, c.kernelRows, c.kernelColumns], "[out channel,in channel,row,column]")
+        : ParameterTensor("weights", "w", [c.outChannels, c.inChannels, c.kernelColumns], "[out channel,in channel,position]"),
+       ParameterTensor("biases", "b", [c.outChannels], "[output channel]")]
+    case .recurrent(let r):
+      [ParameterTensor("input_weights", "wx", [r.hidden, r.features], "[unit,feature]"), ParameterTensor("hidden_weights", "wh", [r.hidden, r.hidden], "[unit,unit]"),
+       ParameterTensor("biases", "b", [r.hidden], "[unit]")]
     case .pooling, .flatten: []
     }
   }
@@ -129,6 +134,18 @@ public enum Layer: Sendable, Hashable {
     case .recurrent(let r): r.backward(x, values, outputGradient: g)
     }
   }
+}
+
+/// How one parameter tensor of a layer is named and indexed.
+public struct ParameterTensor: Sendable, Hashable {
+  /// The trace's key: `weights`, `input_weights`, `biases`.
+  public var name: String
+  /// The word after the layer's name in a value name: `c1.w[1,1,2,2]`, `r1.wx[1,1]`.
+  public var word: String
+  public var shape: [Int]
+  /// What each index counts, for errors: `[unit,feature]`.
+  public var axes: String
+  public init(_ name: String, _ word: String, _ shape: [Int], _ axes: String) { (self.name, self.word, self.shape, self.axes) = (name, word, shape, axes) }
 }
 
 /// A layer's values for one sample: z (nil without a net input) and a, flat.
