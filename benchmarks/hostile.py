@@ -16,6 +16,12 @@ def network(body):
     return "# Net\n\n```network\n" + body + "\n```\n"
 
 
+
+def typed(shape, layers, inputs):
+    """A network of typed layers with one sample of `inputs` numbers, run by a `step`."""
+    return ("```network t\ninput-shape: " + shape + "\nlayers:\n" + layers + "  - type: flatten\n  - neurons: 1\nlearning-rate: 0.1\n```\n\n"
+            + "```data\ninputs: [[" + ", ".join(["0.5"] * inputs) + "]]\ntargets: [[1]]\n```\n\n```step\n```\n")
+
 CASES = {
     "nest-quotes": "> " * N + "deep\n",
     "nest-quotes-lines": "".join(">" * i + " q\n" for i in range(1, 1001)),
@@ -54,6 +60,11 @@ CASES = {
     "checks-1mb": "```graph g\nx = 1\n```\n\n```check\n" + "x = 2\n" * 150000 + "```\n",
     "prose-4mb": "# Big\n\n" + ("Some *prose* with `code` and a [link](http://a) $x^2$.\n\n" * 70000),
     "prose-50mb": "# Big\n\n" + ("Some prose.\n\n" * 4_000_000) + "{{nope}}\n",
+    # Typed layers: a wide convolution at the parse-time weight cap, a deep stack, a long sequence.
+    "conv-huge-kernel": typed("[1, 200, 200]", "  - type: conv2d\n    channels: 256\n    kernel: 200\n", 40000),
+    "conv-64x64-8ch": typed("[1, 64, 64]", "  - type: conv2d\n    channels: 8\n    kernel: 3\n    activation: relu\n  - type: maxpool\n    size: 2\n", 4096),
+    "conv-deep-20": typed("[2, 16, 16]", "".join("  - type: conv2d\n    channels: 2\n    kernel: 3\n    padding: 1\n    activation: tanh\n" for _ in range(20)), 512),
+    "rnn-1000-steps": typed("[1000, 1]", "  - type: rnn\n    hidden: 4\n    returns: sequence\n", 1000),
 }
 
 if __name__ == "__main__":

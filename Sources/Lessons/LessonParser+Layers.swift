@@ -15,6 +15,9 @@ extension LessonParser {
     "type", "name", "channels", "kernel", "stride", "padding", "activation", "slope", "weights", "biases", "kernel-names", "bias-names", "init",
   ]
   static let layerTypes = ["dense"] + typedLayerKeys.keys.sorted()
+  /// Weights one typed layer may have, checked as it is parsed (the run's `--max-parameters`
+  /// limit, 1,000,000 by default, applies to the whole network after).
+  static let maxLayerWeights = 10_000_000
   /// The letter before a typed layer's number in its default name (`c1`, `p1`, `f1`, `r1`).
   static let layerLetters = ["conv1d": "c", "conv2d": "c", "maxpool": "p", "avgpool": "p", "flatten": "f", "rnn": "r"]
 
@@ -201,6 +204,10 @@ extension LessonParser {
         return nil
       }
       let size = channels * shape[0] * kernel.reduce(1, *)
+      // Checked before anything is drawn, so an absurd layer costs nothing.
+      guard size <= Self.maxLayerWeights else {
+        body.error("\(what) would have \(size) weights; a layer of a lesson may have at most \(Self.maxLayerWeights)", at: kernelNode); return nil
+      }
       var weights: [Double]
       if let w = fields["weights"] {
         guard let (values, innermost) = nestedNumbers(w, "weights", body: &body) else { return nil }
@@ -255,6 +262,9 @@ extension LessonParser {
       }
       guard ok, activationOK, let hidden, let shape, shape.count == 2, let b = biases(hidden, "hidden unit") else { return nil }
       let features = shape[1]
+      guard hidden * (features + hidden) <= Self.maxLayerWeights else {
+        body.error("\(what) would have \(hidden * (features + hidden)) weights; a layer of a lesson may have at most \(Self.maxLayerWeights)", at: hiddenNode); return nil
+      }
       func matrix(_ key: String, columns: Int, role: String) -> Matrix? {
         if let w = fields[key] {
           guard let rows = body.rows(w, key, width: columns, widthReason: ", one per \(role)") else { return nil }

@@ -110,7 +110,8 @@ extension ReportContext {
   func channelGrid(_ title: String, rows: Int, columns: Int, offset: Int, role: GridDiagram.Grid.Role = .computed, highlighted: Set<Int> = [],
     _ value: (Int) -> (Double, Quantity?)) -> GridDiagram.Grid
   {
-    let cells = (0..<(rows * columns)).map { k -> String in
+    // A grid too large to draw (see `gridFigure`) is not filled in.
+    let cells = rows * columns > Self.maxGridCells ? Array(repeating: "", count: rows * columns) : (0..<(rows * columns)).map { k -> String in
       let (x, q) = value(offset + k)
       return diagramNumber(x, as: q)
     }
@@ -126,11 +127,14 @@ extension ReportContext {
     }
   }
 
+  /// Cells a grid may have to be drawn: 12 × 12, as much as a page shows legibly.
+  static let maxGridCells = 144
+
   /// A figure of grids, or a note when a grid is too large to draw legibly (the tables and
   /// the JSON trace still hold every value).
   func gridFigure(_ diagram: GridDiagram) -> HTML {
-    guard diagram.grids.allSatisfy({ $0.rows * $0.columns <= 400 }) else {
-      return .el("p", [("class", "note")], "\(diagram.title): too large to draw (more than 20×20 cells); the tables list the values.")
+    guard diagram.grids.allSatisfy({ $0.rows * $0.columns <= Self.maxGridCells }) else {
+      return .el("p", [("class", "note")], "\(diagram.title): too large to draw (more than \(Self.maxGridCells) cells); the tables list the values.")
     }
     return figure(.trusted(diagram.svg()))
   }
@@ -476,7 +480,7 @@ extension ReportContext {
     if r.steps <= 12 { out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: false).svg()))) }
     out.append(valueTable(p, caption: "\(name) (\(r.activation.name)), step by step", layer: l, fields: [(notation.net, .z), ("h", .a)]))
     var lines: [String] = []
-    for t in 0..<r.steps {
+    for t in Self.shownSteps(r.steps) {
       for k in 0..<min(r.hidden, 3) {
         let cellIndex = t * r.hidden + k
         var symbolic: [String] = [], numeric: [String] = []
@@ -499,9 +503,13 @@ extension ReportContext {
       }
     }
     if r.hidden > 3 { lines.append("\\text{… and likewise for the other \(r.hidden - 3) units at each step}") }
+    if r.steps > Self.shownSteps(r.steps).count { lines.append("\\text{… and likewise for steps 4 to \(r.steps - 1)}") }
     out.append(working("How \(name) got these values (at the first step h₀ = 0, so only the input and the bias enter)", lines))
     return out
   }
+
+  /// The steps whose working is written out: all up to 5, else the first three and the last.
+  static func shownSteps(_ steps: Int) -> [Int] { steps <= 5 ? Array(0..<steps) : [0, 1, 2, steps - 1] }
 
   mutating func sequenceDiagram(_ p: LayeredPass, _ l: Int, _ r: Recurrent, backward: Bool) -> SequenceDiagram {
     let inputs = (0..<r.steps).map { t in
@@ -911,7 +919,7 @@ extension ReportContext {
     if r.steps <= 12 { out.append(figure(.trusted(sequenceDiagram(p, l, r, backward: true).svg()))) }
     out.append(valueTable(p, caption: "\(name): ∂E/∂h and δ, step by step", layer: l, fields: [("∂E/∂h", .aGrad), ("δ", .delta)]))
     var lines: [String] = []
-    for t in stride(from: r.steps - 1, through: 0, by: -1) {
+    for t in Self.shownSteps(r.steps).reversed() {
       for k in 0..<min(r.hidden, 3) {
         let i = t * r.hidden + k
         let gq = Quantity.cell(.aGrad, l: l, index: i, n: 0), dq = Quantity.cell(.delta, l: l, index: i, n: 0), hq = Quantity.cell(.a, l: l, index: i, n: 0)
@@ -941,6 +949,7 @@ extension ReportContext {
         lines.append("\(cellSymbol(p, .delta, l, i)) = \(cellSymbol(p, .aGrad, l, i)) \\cdot \(formula) = \(s.number(p.value(gq), as: gq, parenthesized: true)) \\times \(s.number(fp, from: [(hq, p.value(hq)), (zq, p.value(zq))], parenthesized: true)) = \(s.number(p.value(dq), as: dq))")
       }
     }
+    if r.steps > Self.shownSteps(r.steps).count { lines.insert("\\text{(steps \(r.steps - 1) to 4 likewise, each from the one after it)}", at: min(2 * min(r.hidden, 3), lines.count)) }
     out.append(working("How the δ of \(name) were computed, step by step", lines))
     var grads: [String] = []
     let samplesNote = p.inputs.count > 1 ? " + \\cdots" : ""
