@@ -42,8 +42,17 @@ public struct LayeredDeclaration: Sendable {
   public var location: SourceLocation
 }
 
+/// What a `train` block did to a network of typed layers.
+public struct LayeredTraining: Sendable {
+  public var history: TrainingHistory
+  /// The iterations the report lists (1-based).
+  public var recorded: [Int]
+  public var epochs: Double
+}
+
 /// What one directive did to a network of typed layers.
 public struct LayeredResult: Sendable {
+  public typealias Outcome = DirectiveOutcome<LayeredForward, LayeredBackward, LayeredUpdate, LayeredTraining, LayeredGradientComparison>
   public var kind: Directive
   public var location: SourceLocation
   public var networkName: String
@@ -53,15 +62,16 @@ public struct LayeredResult: Sendable {
   public var optimizer: Optimizer
   public var before: LayeredNetwork
   public var after: LayeredNetwork
-  public var forward: LayeredForward?
-  public var loss: LossValue?
-  public var backward: LayeredBackward?
-  public var update: LayeredUpdate?
-  /// `train`: every iteration's error, the iterations listed, and the epochs run.
-  public var history: TrainingHistory?
-  public var recorded: [Int] = []
-  public var epochs: Double = 0
-  public var gradientCheck: [LayeredGradientComparison]?
+  public var outcome: Outcome
+
+  public var forward: LayeredForward? { outcome.forward }
+  public var loss: LossValue? { outcome.loss }
+  public var backward: LayeredBackward? { outcome.backward }
+  public var update: LayeredUpdate? { outcome.update }
+  public var history: TrainingHistory? { outcome.training?.history }
+  public var recorded: [Int] { outcome.training?.recorded ?? [] }
+  public var epochs: Double { outcome.training?.epochs ?? 0 }
+  public var gradientCheck: [LayeredGradientComparison]? { outcome.comparisons }
 
   /// The pass this result's values belong to, read as a student reads it.
   public func pass(notation: Notation) -> LayeredPass? {
@@ -85,8 +95,62 @@ public struct DataDeclaration: Sendable {
   public var location: SourceLocation
 }
 
+/// What a directive computed, one case per kind: a result cannot hold values its kind does not
+/// make (an update without its backward pass, a training curve on a `forward`). The same shape
+/// serves dense networks and networks of typed layers.
+public enum DirectiveOutcome<Forward: Sendable, Backward: Sendable, Update: Sendable, Training: Sendable, Comparison: Sendable>: Sendable {
+  case forward(Forward)
+  case loss(Forward, LossValue)
+  case backward(Forward, LossValue, Backward)
+  case update(Forward, Backward, Update)
+  case step(Forward, LossValue, Backward, Update)
+  /// The training, and the forward pass and error after its last update.
+  case train(Training, final: Forward, loss: LossValue)
+  /// The comparisons, at the current parameters (the forward pass is shown, nothing changes).
+  case gradcheck(Forward, [Comparison])
+
+  /// The forward pass the directive shows: its own, the one it built on, or after training.
+  public var forward: Forward {
+    switch self {
+    case .forward(let f), .loss(let f, _), .backward(let f, _, _), .update(let f, _, _), .step(let f, _, _, _), .train(_, let f, _), .gradcheck(let f, _): f
+    }
+  }
+
+  public var loss: LossValue? {
+    switch self {
+    case .loss(_, let l), .backward(_, let l, _), .step(_, let l, _, _), .train(_, _, let l): l
+    case .forward, .update, .gradcheck: nil
+    }
+  }
+
+  public var backward: Backward? {
+    switch self {
+    case .backward(_, _, let b), .update(_, let b, _), .step(_, _, let b, _): b
+    case .forward, .loss, .train, .gradcheck: nil
+    }
+  }
+
+  public var update: Update? {
+    switch self {
+    case .update(_, _, let u), .step(_, _, _, let u): u
+    default: nil
+    }
+  }
+
+  public var training: Training? {
+    if case .train(let t, _, _) = self { return t }
+    return nil
+  }
+
+  public var comparisons: [Comparison]? {
+    if case .gradcheck(_, let c) = self { return c }
+    return nil
+  }
+}
+
 /// What one directive did to one network.
 public struct DirectiveResult: Sendable {
+  public typealias Outcome = DirectiveOutcome<ForwardPass, BackwardPass, UpdateRecord, TrainingResult, GradientComparison>
   public var kind: Directive
   public var location: SourceLocation
   public var networkName: String
@@ -97,14 +161,16 @@ public struct DirectiveResult: Sendable {
   /// The network when the directive began, and when it ended.
   public var before: Network
   public var after: Network
-  public var forward: ForwardPass?
-  public var loss: LossValue?
-  public var backward: BackwardPass?
-  public var update: UpdateRecord?
-  public var training: TrainingResult?
-  public var gradientCheck: [GradientComparison]?
+  public var outcome: Outcome
   /// Whether a training curve may use a logarithmic axis (`log-scale`, default true).
   public var trainingLogScale = true
+
+  public var forward: ForwardPass? { outcome.forward }
+  public var loss: LossValue? { outcome.loss }
+  public var backward: BackwardPass? { outcome.backward }
+  public var update: UpdateRecord? { outcome.update }
+  public var training: TrainingResult? { outcome.training }
+  public var gradientCheck: [GradientComparison]? { outcome.comparisons }
 }
 
 public struct TrainingResult: Sendable {

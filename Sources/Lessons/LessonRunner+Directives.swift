@@ -70,9 +70,6 @@ extension LessonRunner {
     }
     if state.dataName != dataName { state.forwardIsCurrent = false }
 
-    var result = DirectiveResult(kind: kind, location: location, networkName: networkName, names: state.declaration.names,
-      dataName: dataName, data: data, optimizer: state.declaration.spec.optimizer, before: network, after: network)
-
     func ensureForward(_ state: inout State) -> ForwardPass {
       if state.forwardIsCurrent, let f = state.forward { return f }
       let f = state.network.forward(data.inputs)
@@ -83,6 +80,7 @@ extension LessonRunner {
       return f
     }
 
+    let outcome: DirectiveResult.Outcome
     switch kind {
     case .forward:
       let f = state.network.forward(data.inputs)
@@ -90,52 +88,49 @@ extension LessonRunner {
       state.forwardIsCurrent = true
       state.loss = nil
       state.backward = nil
-      result.forward = f
+      outcome = .forward(f)
     case .loss:
       let f = ensureForward(&state)
-      state.loss = state.network.loss(of: f.outputs, targets: data.targets)
-      result.forward = f
-      result.loss = state.loss
+      let l = state.network.loss(of: f.outputs, targets: data.targets)
+      state.loss = l
+      outcome = .loss(f, l)
     case .backward:
       let f = ensureForward(&state)
-      if state.loss == nil { state.loss = state.network.loss(of: f.outputs, targets: data.targets) }
-      state.backward = state.network.backward(f, targets: data.targets)
-      result.forward = f
-      result.loss = state.loss
-      result.backward = state.backward
+      let l = state.loss ?? state.network.loss(of: f.outputs, targets: data.targets)
+      let b = state.network.backward(f, targets: data.targets)
+      (state.loss, state.backward) = (l, b)
+      outcome = .backward(f, l, b)
     case .update:
       guard state.forwardIsCurrent, let f = state.forward, let b = state.backward else {
         error("`update` needs the gradients of the current parameters: put a `backward` block before it", at: location)
         return
       }
-      result.forward = f
-      result.backward = b
-      result.update = state.network.update(from: f, b, targets: data.targets, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+      let u = state.network.update(from: f, b, targets: data.targets, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
       state.forwardIsCurrent = false
+      outcome = .update(f, b, u)
     case .step:
       let f = state.network.forward(data.inputs)
       let l = state.network.loss(of: f.outputs, targets: data.targets)
       let b = state.network.backward(f, targets: data.targets)
-      result.forward = f
-      result.loss = l
-      result.backward = b
-      result.update = state.network.update(from: f, b, targets: data.targets, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
+      let u = state.network.update(from: f, b, targets: data.targets, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
       state.forward = f
       state.loss = l
       state.backward = b
       state.forwardIsCurrent = false
+      outcome = .step(f, l, b, u)
     case .train:
       guard let training = train(spec, state: &state, data: data, at: location) else { return }
-      result.training = training
-      result.trainingLogScale = spec.logScale
-      result.forward = training.finalForward
-      result.loss = training.finalLoss
+      outcome = .train(training, final: training.finalForward, loss: training.finalLoss)
     case .gradcheck:
-      result.gradientCheck = state.network.gradientCheck(data, step: spec.step)
-      state.gradientCheck = result.gradientCheck
+      let comparisons = state.network.gradientCheck(data, step: spec.step)
+      state.gradientCheck = comparisons
       // A check at the current parameters: it shows a forward pass but leaves the lesson's values as they were.
-      result.forward = state.forwardIsCurrent ? state.forward : state.network.forward(data.inputs)
+      let f = state.forwardIsCurrent ? state.forward ?? state.network.forward(data.inputs) : state.network.forward(data.inputs)
+      outcome = .gradcheck(f, comparisons)
     }
+    var result = DirectiveResult(kind: kind, location: location, networkName: networkName, names: state.declaration.names,
+      dataName: dataName, data: data, optimizer: state.declaration.spec.optimizer, before: network, after: network, outcome: outcome)
+    if kind == .train { result.trainingLogScale = spec.logScale }
     result.after = state.network
     state.dataName = dataName
     state.data = data
@@ -148,9 +143,9 @@ extension LessonRunner {
     if stopped == nil, !diagnosticsOnly { warnAboutNonsense(result, declaration: state.declaration) }
     networks[networkName] = state
     items.append(.directive(result))
-    if kind.isPassStep, let f = result.forward ?? state.forward {
+    if kind.isPassStep {
       let pass = Pass(networkName: networkName, names: result.names, notation: lesson.settings.notation, data: data, network: result.before,
-        optimizer: result.optimizer, forward: result.forward ?? f, loss: result.loss, backward: result.backward, update: result.update, lines: [location.line])
+        optimizer: result.optimizer, forward: outcome.forward, loss: result.loss, backward: result.backward, update: result.update, lines: [location.line])
       notePass(pass, startsWith: kind, network: .dense(result.before), data: data)
     } else if !kind.isPassStep {
       openPass = nil

@@ -62,52 +62,55 @@ extension LessonRunner {
     if state.dataName != dataName { state.forwardIsCurrent = false }
     let x = data.inputs.nested, t = data.targets.nested
     let optimizer = state.declaration.spec.optimizer
-    var result = LayeredResult(kind: kind, location: location, networkName: networkName, spec: state.declaration.layered, dataName: dataName,
-      data: data, optimizer: optimizer, before: network, after: network)
-
     func ensureForward() -> LayeredForward {
       if state.forwardIsCurrent, let f = state.forward { return f }
       let f = state.network.forward(x)
       (state.forward, state.loss, state.backward, state.forwardIsCurrent) = (f, nil, nil, true)
       return f
     }
+    let outcome: LayeredResult.Outcome
     switch kind {
     case .forward:
       state.forwardIsCurrent = false
-      result.forward = ensureForward()
+      outcome = .forward(ensureForward())
     case .loss:
       let f = ensureForward()
-      state.loss = state.network.loss(f, targets: t)
-      (result.forward, result.loss) = (f, state.loss)
+      let l = state.network.loss(f, targets: t)
+      state.loss = l
+      outcome = .loss(f, l)
     case .backward:
       let f = ensureForward()
-      if state.loss == nil { state.loss = state.network.loss(f, targets: t) }
-      state.backward = state.network.backward(f, targets: t)
-      (result.forward, result.loss, result.backward) = (f, state.loss, state.backward)
+      let l = state.loss ?? state.network.loss(f, targets: t)
+      let b = state.network.backward(f, targets: t)
+      (state.loss, state.backward) = (l, b)
+      outcome = .backward(f, l, b)
     case .update:
       guard state.forwardIsCurrent, let f = state.forward, let b = state.backward else {
         error("`update` needs the gradients of the current parameters: put a `backward` block before it", at: location)
         return
       }
-      (result.forward, result.backward) = (f, b)
-      result.update = updateLayered(&state, b, optimizer)
+      let u = updateLayered(&state, b, optimizer)
       state.forwardIsCurrent = false
+      outcome = .update(f, b, u)
     case .step:
       state.forwardIsCurrent = false
       let f = ensureForward()
-      state.loss = state.network.loss(f, targets: t)
-      state.backward = state.network.backward(f, targets: t)
-      (result.forward, result.loss, result.backward) = (f, state.loss, state.backward)
-      result.update = updateLayered(&state, state.backward!, optimizer)
+      let l = state.network.loss(f, targets: t)
+      let b = state.network.backward(f, targets: t)
+      (state.loss, state.backward) = (l, b)
+      let u = updateLayered(&state, b, optimizer)
       state.forwardIsCurrent = false
+      outcome = .step(f, l, b, u)
     case .train:
-      guard trainLayered(spec, state: &state, result: &result, at: location) else { return }
+      guard let (training, final, loss) = trainLayered(spec, state: &state, network: networkName, data: data, at: location) else { return }
+      outcome = .train(training, final: final, loss: loss)
     case .gradcheck:
-      result.gradientCheck = state.network.gradientCheck(inputs: x, targets: t, step: spec.step)
-      state.gradientCheck = result.gradientCheck
-      result.forward = state.forwardIsCurrent ? state.forward : state.network.forward(x)
+      let comparisons = state.network.gradientCheck(inputs: x, targets: t, step: spec.step)
+      state.gradientCheck = comparisons
+      outcome = .gradcheck(state.forwardIsCurrent ? state.forward ?? state.network.forward(x) : state.network.forward(x), comparisons)
     }
-    result.after = state.network
+    let result = LayeredResult(kind: kind, location: location, networkName: networkName, spec: state.declaration.layered, dataName: dataName,
+      data: data, optimizer: optimizer, before: network, after: state.network, outcome: outcome)
     state.dataName = dataName
     state.data = data
     if stopped == nil, let f = result.forward, let place = Self.firstNonFinite(f, result.loss, result.pass(notation: lesson.settings.notation)) {
@@ -145,19 +148,20 @@ extension LessonRunner {
     return nil
   }
 
-  mutating func trainLayered(_ spec: DirectiveSpec, state: inout LayeredState, result: inout LayeredResult, at location: SourceLocation) -> Bool {
-    let data = result.data
+  mutating func trainLayered(_ spec: DirectiveSpec, state: inout LayeredState, network name: String, data: Dataset, at location: SourceLocation)
+    -> (LayeredTraining, LayeredForward, LossValue)?
+  {
     let perEpoch = TrainingSchedule(iterations: 1, batchSize: spec.batchSize).iterationsPerEpoch(samples: data.count)
-    guard let iterations = spec.iterations ?? spec.epochs.map({ $0 * perEpoch }) else { directiveFailed = true; return false }
+    guard let iterations = spec.iterations ?? spec.epochs.map({ $0 * perEpoch }) else { directiveFailed = true; return nil }
     let batch = min(spec.batchSize ?? data.count, data.count)
     // Forward, backward and update: about three forward passes' work per sample and iteration.
     let work = 3 * Double(iterations) * Double(batch) * state.network.multiplyAdds
     var failed = trainSettingsFail(spec, iterations: iterations, perEpoch: perEpoch, work: work, at: location)
     if !spec.compare.isEmpty {
-      error("`compare` draws dense networks' curves; network `\(result.networkName)` has typed layers", at: spec.compareLocations.first ?? location)
+      error("`compare` draws dense networks' curves; network `\(name)` has typed layers", at: spec.compareLocations.first ?? location)
       failed = true
     }
-    if failed { return false }
+    if failed { return nil }
     let schedule = TrainingSchedule(iterations: diagnosticsOnly ? 1 : iterations, batchSize: spec.batchSize, shuffleSeed: spec.shuffleSeed,
       learningRate: spec.learningRateSchedule)
     let x = data.inputs.nested, t = data.targets.nested
@@ -166,17 +170,15 @@ extension LessonRunner {
     state.optimizerState = optimizerState
     if diagnosticsOnly, history.stoppedAt == nil { history.losses += repeatElement(.nan, count: iterations - history.losses.count) }
     let final = state.network.forward(x)
-    (state.forward, state.loss, state.backward, state.forwardIsCurrent) = (final, state.network.loss(final, targets: t), nil, true)
+    let finalLoss = state.network.loss(final, targets: t)
+    (state.forward, state.loss, state.backward, state.forwardIsCurrent) = (final, finalLoss, nil, true)
     state.history = history.losses
-    result.history = history
-    result.recorded = (spec.record ?? defaultRecord(iterations: iterations, every: spec.every)).filter { $0 <= history.losses.count }
-    result.epochs = Double(iterations) / Double(perEpoch)
-    (result.forward, result.loss) = (final, state.loss)
+    let recorded = (spec.record ?? defaultRecord(iterations: iterations, every: spec.every)).filter { $0 <= history.losses.count }
     if let stop = history.stoppedAt {
       stopped = .error("training stopped at iteration \(stop): the error became \(history.losses.last.map { _ in "not finite" } ?? "not finite")", at: location,
         notes: ["likely cause: a learning rate too large (now \(state.declaration.spec.optimizer.learningRate)); the report shows the network as it was after iteration \(stop - 1)"])
     }
-    return true
+    return (LayeredTraining(history: history, recorded: recorded, epochs: Double(iterations) / Double(perEpoch)), final, finalLoss)
   }
 
   /// `{{name}}` and checks on a network of typed layers: its values as they are now, and
