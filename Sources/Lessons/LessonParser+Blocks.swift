@@ -101,29 +101,31 @@ extension LessonParser {
     let fields = body.fields(root, allowed: allowed, what: "a `\(kind.rawValue)` block")
     guard case .mapping = root else { return nil }
     var spec = DirectiveSpec()
+    var train = TrainSettings()
+    var step = 1e-5
     var ok = true
     if let d = fields["data"] { spec.data = body.string(d, "data"); spec.dataLocation = body.location(d); ok = ok && spec.data != nil }
-    if let n = fields["iterations"] { spec.iterations = body.integer(n, "iterations", range: 1...100_000_000); ok = ok && spec.iterations != nil }
-    if let n = fields["epochs"] { spec.epochs = body.integer(n, "epochs", range: 1...100_000_000); ok = ok && spec.epochs != nil }
-    if let n = fields["batch-size"] { spec.batchSize = body.integer(n, "batch-size", range: 1...100_000_000); ok = ok && spec.batchSize != nil }
-    if let n = fields["every"] { spec.every = body.integer(n, "every", range: 1...100_000_000); ok = ok && spec.every != nil }
+    if let n = fields["iterations"] { train.iterations = body.integer(n, "iterations", range: 1...100_000_000); ok = ok && train.iterations != nil }
+    if let n = fields["epochs"] { train.epochs = body.integer(n, "epochs", range: 1...100_000_000); ok = ok && train.epochs != nil }
+    if let n = fields["batch-size"] { train.batchSize = body.integer(n, "batch-size", range: 1...100_000_000); ok = ok && train.batchSize != nil }
+    if let n = fields["every"] { train.every = body.integer(n, "every", range: 1...100_000_000); ok = ok && train.every != nil }
     if let n = fields["compare"] {
       if let names = body.strings(n, "compare") {
-        spec.compare = names
-        if case .sequence(let items) = n { spec.compareLocations = items.map { body.location($0) } }
+        train.compare = names
+        if case .sequence(let items) = n { train.compareLocations = items.map { body.location($0) } }
       } else { ok = false }
     }
-    if let n = fields["log-scale"] { spec.logScale = body.bool(n, "log-scale") ?? true }
+    if let n = fields["log-scale"] { train.logScale = body.bool(n, "log-scale") ?? true }
     if let n = fields["schedule"] {
-      if let s = parseLearningRateSchedule(n, body: &body) { spec.learningRateSchedule = s } else { ok = false }
+      if let s = parseLearningRateSchedule(n, body: &body) { train.learningRateSchedule = s } else { ok = false }
     }
     if let n = fields["shuffle"] {
       if let seed = n.int {
-        if seed >= 0 { spec.shuffleSeed = UInt64(seed) } else {
+        if seed >= 0 { train.shuffleSeed = UInt64(seed) } else {
           body.error("`shuffle` takes a seed from 0, or true or false; not \(seed)", at: n); ok = false
         }
       } else if let flag = body.bool(n, "shuffle") {
-        if flag { spec.shuffleSeed = 1 }
+        if flag { train.shuffleSeed = 1 }
       } else { ok = false }
     }
     if let n = fields["record"] {
@@ -132,20 +134,20 @@ extension LessonParser {
         var record: [Int] = []
         for item in items {
           guard let k = body.integer(item, "each entry of record", range: 1...100_000_000) else { ok = false; continue }
-          if let iterations = spec.iterations, k > iterations {
+          if let iterations = train.iterations, k > iterations {
             body.error("`record` asks for iteration \(k), but this block runs \(iterations)", at: item); ok = false; continue
           }
           record.append(k)
-          spec.recordLocations.append(body.location(item))
+          train.recordLocations.append(body.location(item))
         }
-        spec.record = record
+        train.record = record
       } else {
         body.error("record must be a list of iterations, e.g. `[1, 10, 100]`", at: n, notes: ["for every Nth iteration write `every: N`"])
         ok = false
       }
     }
     if let n = fields["step"] {
-      if let h = body.number(n, "step"), h > 0 { spec.step = h } else {
+      if let h = body.number(n, "step"), h > 0 { step = h } else {
         body.error("the finite-difference step must be a positive number", at: n); ok = false
       }
     }
@@ -157,6 +159,11 @@ extension LessonParser {
       } else if fields["iterations"] != nil, let e = fields["epochs"] {
         body.error("give `iterations` or `epochs`, not both", at: body.keyLocation(root, "epochs") ?? e); ok = false
       }
+    }
+    switch kind {
+    case .train: spec.settings = .train(train)
+    case .gradcheck: spec.settings = .gradcheck(step: step)
+    default: break
     }
     return ok ? spec : nil
   }

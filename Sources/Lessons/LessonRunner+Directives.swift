@@ -119,10 +119,11 @@ extension LessonRunner {
       state.forwardIsCurrent = false
       outcome = .step(f, l, b, u)
     case .train:
-      guard let training = train(spec, state: &state, data: data, at: location) else { return }
+      guard case .train(let settings) = spec.settings, let training = train(settings, state: &state, data: data, at: location) else { return }
       outcome = .train(training, final: training.finalForward, loss: training.finalLoss)
     case .gradcheck:
-      let comparisons = state.network.gradientCheck(data, step: spec.step)
+      guard case .gradcheck(let h) = spec.settings else { return }
+      let comparisons = state.network.gradientCheck(data, step: h)
       state.gradientCheck = comparisons
       // A check at the current parameters: it shows a forward pass but leaves the lesson's values as they were.
       let f = state.forwardIsCurrent ? state.forward ?? state.network.forward(data.inputs) : state.network.forward(data.inputs)
@@ -130,7 +131,7 @@ extension LessonRunner {
     }
     var result = DirectiveResult(kind: kind, location: location, networkName: networkName, names: state.declaration.names,
       dataName: dataName, data: data, optimizer: state.declaration.spec.optimizer, before: network, after: network, outcome: outcome)
-    if kind == .train { result.trainingLogScale = spec.logScale }
+    if case .train(let settings) = spec.settings { result.trainingLogScale = settings.logScale }
     result.after = state.network
     state.dataName = dataName
     state.data = data
@@ -164,7 +165,7 @@ extension LessonRunner {
     return nil
   }
 
-  mutating func train(_ spec: DirectiveSpec, state: inout State, data: Dataset, at location: SourceLocation) -> TrainingResult? {
+  mutating func train(_ spec: TrainSettings, state: inout State, data: Dataset, at location: SourceLocation) -> TrainingResult? {
     let perEpoch = TrainingSchedule(iterations: 1, batchSize: spec.batchSize).iterationsPerEpoch(samples: data.count)
     // Neither is given only when a misspelt one was reported by the parser: nothing to run.
     guard let iterations = spec.iterations ?? spec.epochs.map({ $0 * perEpoch }) else { directiveFailed = true; return nil }
@@ -237,7 +238,7 @@ extension LessonRunner {
 
   /// Reports a `train` block's settings past the limits (work, iterations) or past its own
   /// length (`record`); true when there was any.
-  mutating func trainSettingsFail(_ spec: DirectiveSpec, iterations: Int, perEpoch: Int, work: Double, at location: SourceLocation) -> Bool {
+  mutating func trainSettingsFail(_ spec: TrainSettings, iterations: Int, perEpoch: Int, work: Double, at location: SourceLocation) -> Bool {
     var failed = false
     if work > limits.work {
       error("this `train` block asks for about \(Int(work)) multiply-adds, over the limit of \(Int(limits.work))", at: location,

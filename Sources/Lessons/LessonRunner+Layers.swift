@@ -102,10 +102,11 @@ extension LessonRunner {
       state.forwardIsCurrent = false
       outcome = .step(f, l, b, u)
     case .train:
-      guard let (training, final, loss) = trainLayered(spec, state: &state, network: networkName, data: data, at: location) else { return }
+      guard case .train(let settings) = spec.settings, let (training, final, loss) = trainLayered(settings, state: &state, network: networkName, data: data, at: location) else { return }
       outcome = .train(training, final: final, loss: loss)
     case .gradcheck:
-      let comparisons = state.network.gradientCheck(inputs: x, targets: t, step: spec.step)
+      guard case .gradcheck(let h) = spec.settings else { return }
+      let comparisons = state.network.gradientCheck(inputs: x, targets: t, step: h)
       state.gradientCheck = comparisons
       outcome = .gradcheck(state.forwardIsCurrent ? state.forward ?? state.network.forward(x) : state.network.forward(x), comparisons)
     }
@@ -148,7 +149,7 @@ extension LessonRunner {
     return nil
   }
 
-  mutating func trainLayered(_ spec: DirectiveSpec, state: inout LayeredState, network name: String, data: Dataset, at location: SourceLocation)
+  mutating func trainLayered(_ spec: TrainSettings, state: inout LayeredState, network name: String, data: Dataset, at location: SourceLocation)
     -> (LayeredTraining, LayeredForward, LossValue)?
   {
     let perEpoch = TrainingSchedule(iterations: 1, batchSize: spec.batchSize).iterationsPerEpoch(samples: data.count)

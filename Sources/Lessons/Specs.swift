@@ -48,26 +48,37 @@ public struct DirectiveSpec: Sendable {
   public var data: String?
   /// Where the name after `data:` is written, for errors about it.
   public var dataLocation: SourceLocation?
-  /// train: the number of updates (from `iterations`, or `epochs` × updates per epoch when run).
+  /// What only some kinds take: a `train` block its training, a `gradcheck` its step.
+  public var settings: Settings = .pass
+
+  public enum Settings: Sendable {
+    case pass
+    case train(TrainSettings)
+    /// The finite-difference step h.
+    case gradcheck(step: Double)
+  }
+}
+
+/// A `train` block's settings.
+public struct TrainSettings: Sendable {
+  /// The number of updates (from `iterations`, or `epochs` × updates per epoch when run).
   public var iterations: Int?
   public var epochs: Int?
   public var batchSize: Int?
   public var shuffleSeed: UInt64?
-  /// train: iterations whose error the report lists.
+  /// Iterations whose error the report lists.
   public var record: [Int]?
   /// Where each entry of `record` is written.
   public var recordLocations: [SourceLocation] = []
   public var every: Int?
-  /// train: other networks whose latest training curves share this block's chart.
+  /// Other networks whose latest training curves share this block's chart.
   public var compare: [String] = []
   /// Where each name in `compare` is written.
   public var compareLocations: [SourceLocation] = []
-  /// train: draw the error on a logarithmic axis.
+  /// Draw the error on a logarithmic axis.
   public var logScale: Bool = true
-  /// train: the learning rate's schedule (`schedule:`), as torch.optim.lr_scheduler's.
+  /// The learning rate's schedule (`schedule:`), as torch.optim.lr_scheduler's.
   public var learningRateSchedule: LearningRateSchedule?
-  /// gradcheck: the finite-difference step h.
-  public var step: Double = 1e-5
 }
 
 /// One line of a check block: `name = value`, optionally `± tolerance` or `± p%`.
