@@ -178,8 +178,11 @@ extension ReportContext {
             })
           }
         }
-        parts.append(gridFigure(GridDiagram(id: nextFigureID("kernel"), title: "Kernels of \(d.layered.layers[l].name)",
-          description: "Each kernel's weights, row by row.", grids: grids)))
+        // Four kernels to a row, so that each stays legible on a page.
+        for start in stride(from: 0, to: grids.count, by: 4) {
+          parts.append(gridFigure(GridDiagram(id: nextFigureID("kernel"), title: "Kernels of \(d.layered.layers[l].name)",
+            description: "Each kernel's weights, row by row.", grids: Array(grids[start..<min(start + 4, grids.count)]))))
+        }
       }
     }
     parts.append(parameterTable(pass, caption: "Parameters of \(spec.name)", value: { l, t, i in (network.layers[l].parameters[t][i], .parameter(l: l, p: t, index: i)) }))
@@ -245,14 +248,17 @@ extension ReportContext {
     let ds = d.dataset
     var parts: [HTML] = [.el("p", [("class", "block-title")], [.el("span", [("class", "kind")], "data"),
       .text("\(d.name == "data" ? "" : " " + d.name): \(ds.count) sample\(ds.count == 1 ? "" : "s"), given in the lesson, as the input of \(network.spec.name)")])]
-    for n in 0..<min(ds.count, 4) {
+    if rows * columns > Self.maxGridCells {
+      parts.append(.el("p", [("class", "note")], "Each sample's input is \(shape.map(String.init).joined(separator: "×")) (\(ds.inputs.columns) numbers), too many to draw; the JSON trace lists them."))
+    }
+    for n in 0..<(rows * columns > Self.maxGridCells ? 0 : min(ds.count, 4)) {
       let grids = (0..<channels).map { c in
         channelGrid((ds.count == 1 ? "" : "sample \(n + 1) ") + (sequence ? "\(network.layered.inputName) (a row per step)" : channels == 1 ? network.layered.inputName : "channel \(c + 1)"),
           rows: rows, columns: columns, offset: c * rows * columns, role: .given) { k in (ds.inputs[n, k], .input(i: k, n: n)) }
       }
       parts.append(gridFigure(GridDiagram(id: nextFigureID("data"), title: "Input of sample \(n + 1)", description: "The sample's input, laid out as the network reads it.", grids: grids)))
     }
-    if ds.count > 4 { parts.append(.el("p", [("class", "note")], "… and \(ds.count - 4) more samples (all of them are in the JSON trace).")) }
+    if ds.count > 4, rows * columns <= Self.maxGridCells { parts.append(.el("p", [("class", "note")], "… and \(ds.count - 4) more samples (all of them are in the JSON trace).")) }
     let outputs = network.layered.layers.last?.neurons ?? []
     let rowsHTML: [[HTML]] = shownIndices(ds.count).map { index in
       guard let n = index else { return ellipsisRow(1 + ds.targets.columns, hidden: ds.count - 8, what: "samples") }
