@@ -796,20 +796,20 @@ extension ReportContext {
       let o = w / (c.inChannels * c.kernelRows * c.kernelColumns)
       let ch = (w / (c.kernelRows * c.kernelColumns)) % c.inChannels
       let r = (w / c.kernelColumns) % c.kernelRows, t = w % c.kernelColumns
-      var symbolic: [String] = [], numeric: [String] = []
+      var numeric: [String] = []
       for i in 0..<rows {
         for j in 0..<columns {
           guard let x = c.inputIndex(channel: ch, row: i, column: j, r: r, s: t) else { continue }
           let k = (o * rows + i) * columns + j
           let dq = Quantity.cell(.delta, l: l, index: k, n: 0), xq = layerInput(p, l, x, 0)
-          symbolic.append("\(cellSymbol(p, .delta, l, k)) \\, \(inputTeX(p, l, x))")
           numeric.append("\(s.number(p.value(dq), as: dq, parenthesized: !numeric.isEmpty)) \\times \(s.number(p.value(xq), as: xq, parenthesized: true))")
         }
       }
       let gq = Quantity.parameterGrad(l: l, p: 0, index: w)
-      // The patch sum as one formula: the weight at (r, s) meets the input at (i·stride + r − padding, …).
+      // The patch sum as one formula: counting from 1, output cell i meets input row
+      // stride·(i − 1) + 1 + r − padding under kernel row r (from 0).
       func offset(_ stride: Int, _ k: Int, _ pad: Int, _ letter: String) -> String {
-        let shift = k - pad
+        let shift = k - pad - (stride - 1)
         return (stride == 1 ? letter : "\(stride)\(letter)") + (shift == 0 ? "" : shift > 0 ? "+\(shift)" : "\(shift)")
       }
       let layerName = Symbols.plain(Substring(p.spec.layers[l].name))
@@ -820,7 +820,6 @@ extension ReportContext {
       let more = p.inputs.count > 1 ? ["\\cdots"] : []
       let scale = p.inputs.count > 1 && p.network.reduction == .mean ? "\\tfrac{1}{\(p.inputs.count)}" : ""
       lines.append(sumLine(s.partial("E", parameterSymbol(p, l, 0, w)), batchSum(p) + sym, numeric + more, s.number(p.value(gq), as: gq), scale: scale))
-      _ = symbolic
     }
     if weights > 8 { lines.append("\\text{… and likewise for the other \(weights - 8) weights}") }
     for o in 0..<c.outChannels {
