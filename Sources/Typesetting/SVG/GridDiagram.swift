@@ -7,6 +7,7 @@
 /// - A cell written as a run of underscores is a blank to write in by hand: the cell widens to a
 ///   96 × 30 box (about 25 × 8 mm at print scale) and shows nothing.
 /// - Colours come from the same classes as the network diagram, so light, dark and print follow.
+/// - Grids wider together than ``maxWidth`` go on over several lines.
 public struct GridDiagram: Sendable, Equatable {
   public struct Grid: Sendable, Equatable {
     public enum Role: Sendable, Equatable { case given, computed }
@@ -51,41 +52,72 @@ public struct GridDiagram: Sendable, Equatable {
     return (cell, blanks ? Self.blankCell.height : Self.cellHeight)
   }
 
+  /// Wider than this, the grids go on over several lines, each line after the first starting
+  /// with the symbol that joined it to the line before: a figure keeps its print scale.
+  static let maxWidth = 760.0
+
   public func svg() -> String {
     let n = SVG.number
-    var content: [SVGNode] = []
+    let widths = grids.map { grid -> Double in
+      let (w, _) = size(grid)
+      return max(Double(grid.columns) * w, SVG.estimatedWidth(grid.title, fontSize: 11) + 4)
+    }
+    let symbols = grids.indices.map { $0 < separators.count ? separators[$0] : "" }
+    let gaps = symbols.map { max(Self.gap, SVG.estimatedWidth($0, fontSize: Self.font) + 16) }
+    // Break into lines: (first grid, grids) each.
+    var lines: [[Int]] = [[]]
     var x = Self.pad
-    let tallest = grids.map { Double($0.rows) * size($0).row }.max() ?? 0
-    let top = Self.pad + Self.titleHeight
-    for (g, grid) in grids.enumerated() {
-      let (w, h) = size(grid)
-      let width = max(Double(grid.columns) * w, SVG.estimatedWidth(grid.title, fontSize: 11) + 4)
-      let left = x + (width - Double(grid.columns) * w) / 2
-      let y0 = top + (tallest - Double(grid.rows) * h) / 2
-      content.append(.element("text", [("class", "fig-layer-name"), ("x", n(x + width / 2)), ("y", n(y0 - 6)), ("text-anchor", "middle")], [.text(grid.title)]))
-      for r in 0..<grid.rows {
-        for c in 0..<grid.columns {
-          let k = r * grid.columns + c
-          let text = grid.cells[k]
-          var kind = grid.role == .given ? "fig-neuron fig-input" : "fig-neuron"
-          if Self.isBlank(text) { kind = "fig-blank" }
-          if grid.highlighted.contains(k) { kind += " fig-output" }
-          let cx = left + Double(c) * w, cy = y0 + Double(r) * h
-          content.append(.empty("rect", [("class", kind), ("x", n(cx)), ("y", n(cy)), ("width", n(w)), ("height", n(h))]))
-          if !Self.isBlank(text) {
-            content.append(.element("text", [("class", "fig-name"), ("x", n(cx + w / 2)), ("y", n(cy + h / 2 + 0.35 * Self.font)), ("text-anchor", "middle")], [.text(text)]))
+    for g in grids.indices {
+      if !lines[lines.count - 1].isEmpty, x + widths[g] > Self.maxWidth {
+        lines.append([])
+        x = Self.pad + gaps[g - 1]
+      }
+      lines[lines.count - 1].append(g)
+      x += widths[g] + gaps[g]
+    }
+    var content: [SVGNode] = []
+    var lineTop = Self.pad
+    var right = 0.0
+    for line in lines {
+      let tallest = line.map { Double(grids[$0].rows) * size(grids[$0]).row }.max() ?? 0
+      let top = lineTop + Self.titleHeight
+      var x = Self.pad
+      if let first = line.first, first > 0 {
+        // The symbol that joins this line to the one before.
+        content.append(.element("text", [("class", "fig-name"), ("x", n(x + gaps[first - 1] / 2)), ("y", n(top + tallest / 2 + 5)), ("text-anchor", "middle")], [.text(symbols[first - 1])]))
+        x += gaps[first - 1]
+      }
+      for g in line {
+        let grid = grids[g]
+        let (w, h) = size(grid)
+        let width = widths[g]
+        let left = x + (width - Double(grid.columns) * w) / 2
+        let y0 = top + (tallest - Double(grid.rows) * h) / 2
+        content.append(.element("text", [("class", "fig-layer-name"), ("x", n(x + width / 2)), ("y", n(y0 - 6)), ("text-anchor", "middle")], [.text(grid.title)]))
+        for r in 0..<grid.rows {
+          for c in 0..<grid.columns {
+            let k = r * grid.columns + c
+            let text = grid.cells[k]
+            var kind = grid.role == .given ? "fig-neuron fig-input" : "fig-neuron"
+            if Self.isBlank(text) { kind = "fig-blank" }
+            if grid.highlighted.contains(k) { kind += " fig-output" }
+            let cx = left + Double(c) * w, cy = y0 + Double(r) * h
+            content.append(.empty("rect", [("class", kind), ("x", n(cx)), ("y", n(cy)), ("width", n(w)), ("height", n(h))]))
+            if !Self.isBlank(text) {
+              content.append(.element("text", [("class", "fig-name"), ("x", n(cx + w / 2)), ("y", n(cy + h / 2 + 0.35 * Self.font)), ("text-anchor", "middle")], [.text(text)]))
+            }
           }
         }
+        x += width
+        if g < grids.count - 1, g != line.last {
+          content.append(.element("text", [("class", "fig-name"), ("x", n(x + gaps[g] / 2)), ("y", n(top + tallest / 2 + 5)), ("text-anchor", "middle")], [.text(symbols[g])]))
+          x += gaps[g]
+        }
       }
-      x += width
-      if g < grids.count - 1 {
-        let symbol = g < separators.count ? separators[g] : ""
-        let gap = max(Self.gap, SVG.estimatedWidth(symbol, fontSize: Self.font) + 16)
-        content.append(.element("text", [("class", "fig-name"), ("x", n(x + gap / 2)), ("y", n(top + tallest / 2 + 5)), ("text-anchor", "middle")], [.text(symbol)]))
-        x += gap
-      }
+      right = max(right, x)
+      lineTop = top + tallest + 14
     }
-    return SVG.document(id: id, kind: "grid", width: x + Self.pad, height: top + tallest + Self.pad, title: title, description: description, content: content)
+    return SVG.document(id: id, kind: "grid", width: right + Self.pad, height: lineTop - 14 + Self.pad, title: title, description: description, content: content)
   }
 }
 
