@@ -6,8 +6,8 @@ import Foundation
 /// value again from a student's own numbers).
 extension LayeredPass {
   indirect enum Formula {
-    /// scale · (Σ aᵢ·bᵢ + Σ cⱼ)
-    case sum(products: [(Quantity, Quantity)], plus: [Quantity], scale: Double)
+    /// scale · (Σ aᵢ·bᵢ + Σ wⱼ·cⱼ)
+    case sum(products: [(Quantity, Quantity)], plus: [(Quantity, Double)], scale: Double)
     case activation(Activation, z: Quantity, a: Quantity)
     case softmax(zs: [Quantity], index: Int)
     case maximum([Quantity])
@@ -53,10 +53,10 @@ extension LayeredPass {
     case .input, .target, .parameter: return nil
     case .cell(let field, let l, let i, let n): return cellFormula(field, l, i, n)
     case .outputError(let k, let n): return .lossTerm(a: .cell(.a, l: output, index: k, n: n), t: .target(k: k, n: n))
-    case .sampleError(let n): return .sum(products: [], plus: (0..<network.outputCount).map { .outputError(k: $0, n: n) }, scale: 1)
+    case .sampleError(let n): return .sum(products: [], plus: (0..<network.outputCount).map { (.outputError(k: $0, n: n), 1) }, scale: 1)
     case .error:
-      if samples == 1 { return .sum(products: [], plus: (0..<network.outputCount).map { .outputError(k: $0, n: 0) }, scale: 1) }
-      return .sum(products: [], plus: (0..<samples).map { .sampleError(n: $0) }, scale: sampleWeight)
+      if samples == 1 { return .sum(products: [], plus: (0..<network.outputCount).map { (.outputError(k: $0, n: 0), 1) }, scale: 1) }
+      return .sum(products: [], plus: (0..<samples).map { (.sampleError(n: $0), 1) }, scale: sampleWeight)
     case .parameterGrad(let l, let p, let index): return gradientFormula(l, p, index)
     case .newParameter(let l, let p, let index):
       let biasKept = !network.updatesBiases && p == layers[l].biasTensor
@@ -73,7 +73,7 @@ extension LayeredPass {
       switch layer {
       case .dense(let d):
         return .sum(products: (0..<d.inputCount).map { (input(l, $0, n), .parameter(l: l, p: 0, index: i * d.inputCount + $0)) },
-          plus: [.parameter(l: l, p: 1, index: i)], scale: 1)
+          plus: [(.parameter(l: l, p: 1, index: i), 1)], scale: 1)
       case .convolution(let c):
         let plane = c.outputRows * c.outputColumns
         let (o, row, column) = (i / plane, (i % plane) / c.outputColumns, i % c.outputColumns)
@@ -87,12 +87,12 @@ extension LayeredPass {
             }
           }
         }
-        return .sum(products: products, plus: [.parameter(l: l, p: 1, index: o)], scale: 1)
+        return .sum(products: products, plus: [(.parameter(l: l, p: 1, index: o), 1)], scale: 1)
       case .recurrent(let r):
         let (t, k) = (i / r.hidden, i % r.hidden)
         var products = (0..<r.features).map { f in (input(l, t * r.features + f, n), Quantity.parameter(l: l, p: 0, index: k * r.features + f)) }
         if t > 0 { products += (0..<r.hidden).map { j in (.cell(.a, l: l, index: (t - 1) * r.hidden + j, n: n), .parameter(l: l, p: 1, index: k * r.hidden + j)) } }
-        return .sum(products: products, plus: [.parameter(l: l, p: 2, index: k)], scale: 1)
+        return .sum(products: products, plus: [(.parameter(l: l, p: 2, index: k), 1)], scale: 1)
       case .pooling, .flatten: return nil
       }
     case .a:
@@ -116,8 +116,7 @@ extension LayeredPass {
       if case .flatten = layer { return nil }
       if l == output { return .lossDerivative(a: .cell(.a, l: l, index: i, n: n), t: .target(k: i, n: n)) }
       var products: [(Quantity, Quantity)] = []
-      var plus: [Quantity] = []
-      var scale = 1.0
+      var plus: [(Quantity, Double)] = []
       if case .recurrent(let r) = layer {
         let (t, k) = (i / r.hidden, i % r.hidden)
         if t < r.steps - 1 { products += (0..<r.hidden).map { j in (.cell(.delta, l: l, index: (t + 1) * r.hidden + j, n: n), .parameter(l: l, p: 1, index: j * r.hidden + k)) } }
@@ -146,10 +145,10 @@ extension LayeredPass {
             let window = p.window(channel: w / plane, row: (w % plane) / p.outputColumns, column: w % p.outputColumns)
             guard window.contains(o) else { continue }
             if p.kind == .max {
-              if forward.layers[above][n].routes?[w] == o { plus.append(.cell(.aGrad, l: above, index: w, n: n)) }
+              if forward.layers[above][n].routes?[w] == o { plus.append((.cell(.aGrad, l: above, index: w, n: n), 1)) }
             } else {
-              plus.append(.cell(.aGrad, l: above, index: w, n: n))
-              scale = 1 / Double(window.count)
+              // A mean shares its gradient: 1/|window| on this term alone (an rnn's terms through time stay whole).
+              plus.append((.cell(.aGrad, l: above, index: w, n: n), 1 / Double(window.count)))
             }
           }
         case .recurrent(let r):
@@ -158,22 +157,22 @@ extension LayeredPass {
         case .flatten: return nil
         }
       }
-      return .sum(products: products, plus: plus, scale: scale)
+      return .sum(products: products, plus: plus, scale: 1)
     }
   }
 
   func gradientFormula(_ l: Int, _ p: Int, _ index: Int) -> Formula? {
     var products: [(Quantity, Quantity)] = []
-    var plus: [Quantity] = []
+    var plus: [(Quantity, Double)] = []
     for n in 0..<samples {
       switch layers[l] {
       case .dense(let d):
         let j = p == 0 ? index / d.inputCount : index
-        if p == 0 { products.append((.cell(.delta, l: l, index: j, n: n), input(l, index % d.inputCount, n))) } else { plus.append(.cell(.delta, l: l, index: j, n: n)) }
+        if p == 0 { products.append((.cell(.delta, l: l, index: j, n: n), input(l, index % d.inputCount, n))) } else { plus.append((.cell(.delta, l: l, index: j, n: n), 1)) }
       case .convolution(let c):
         let plane = c.outputRows * c.outputColumns
         if p == 1 {
-          plus += (0..<plane).map { .cell(.delta, l: l, index: index * plane + $0, n: n) }
+          plus += (0..<plane).map { (.cell(.delta, l: l, index: index * plane + $0, n: n), 1) }
           continue
         }
         let per = c.inChannels * c.kernelRows * c.kernelColumns
@@ -194,7 +193,7 @@ extension LayeredPass {
           case 1 where t > 0:
             let (k, j) = (index / rnn.hidden, index % rnn.hidden)
             products.append((.cell(.delta, l: l, index: t * rnn.hidden + k, n: n), .cell(.a, l: l, index: (t - 1) * rnn.hidden + j, n: n)))
-          case 2: plus.append(.cell(.delta, l: l, index: t * rnn.hidden + index, n: n))
+          case 2: plus.append((.cell(.delta, l: l, index: t * rnn.hidden + index, n: n), 1))
           default: break
           }
         }
@@ -229,7 +228,7 @@ extension LayeredPass {
     if case .after(let inner) = q { return parents(inner).map(afterTheUpdate) }
     switch formula(q) {
     case nil: return []
-    case .sum(let products, let plus, _)?: return products.flatMap { [$0.0, $0.1] } + plus
+    case .sum(let products, let plus, _)?: return products.flatMap { [$0.0, $0.1] } + plus.map(\.0)
     case .activation(_, let z, _)?: return [z]
     case .softmax(let zs, _)?: return zs
     case .maximum(let xs)?, .mean(let xs)?: return xs
@@ -251,7 +250,7 @@ extension LayeredPass {
     switch formula(q) {
     case nil: return nil
     case .sum(let products, let plus, let scale)?:
-      return scale * (products.reduce(0) { $0 + value($1.0) * value($1.1) } + plus.reduce(0) { $0 + value($1) })
+      return scale * (products.reduce(0) { $0 + value($1.0) * value($1.1) } + plus.reduce(0) { $0 + $1.1 * value($1.0) })
     case .activation(let f, let z, _)?: return f.value(value(z))
     case .softmax(let zs, let index)?: return Activation.softmax(zs.map(value))[index]
     case .maximum(let xs)?: return xs.map(value).max()

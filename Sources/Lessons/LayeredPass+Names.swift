@@ -25,8 +25,9 @@ extension LayeredPass {
     let ref = ValueReference(reference)
     if let prefix = ref.prefix, prefix != networkName { return .failure(.unsupported) }
     var text = ref.local
-    if ref.timing != .plain {
-      let word = ref.timing == .after ? ".after" : ".before"
+    let timing = ref.timing
+    if timing != .plain {
+      let word = timing == .after ? ".after" : ".before"
       if let range = text.range(of: word, options: .backwards) { text.removeSubrange(range) }
     }
     let (stem, groups) = Self.split(text)
@@ -35,7 +36,7 @@ extension LayeredPass {
     case .success(let q): found = q
     case .failure(let problem): return .failure(problem)
     }
-    switch ref.timing {
+    switch timing {
     case .plain:
       if case .parameter(let l, let p, let i) = found, update != nil, network.updatesBiases || p != layers[l].biasTensor {
         found = .newParameter(l: l, p: p, index: i)

@@ -33,6 +33,7 @@ public struct LayeredPass: Sendable {
   }
 
   var samples: Int { inputs.count }
+  func isFlatten(_ l: Int) -> Bool { if case .flatten = layers[l] { true } else { false } }
   var layers: [Layer] { network.layers }
   var output: Int { layers.count - 1 }
 
@@ -110,6 +111,21 @@ public struct LayeredPass: Sendable {
     let f = network.forward(inputs)
     return LayeredPass(networkName: networkName, spec: spec, notation: notation, network: network, optimizer: optimizer, inputs: inputs,
       targets: targets, forward: f, loss: network.loss(f, targets: targets), backward: network.backward(f, targets: targets), update: nil)
+  }
+
+  /// Whether `name(q)` can name the quantity: it is a value of typed layers whose indices fit.
+  public func canName(_ q: Quantity) -> Bool {
+    switch q {
+    case .input(let i, let n): return i < network.inputShape.reduce(1, *) && n < samples
+    case .target(let k, let n), .outputError(let k, let n): return k < network.outputCount && n < samples
+    case .sampleError(let n): return n < samples
+    case .error: return true
+    case .cell(_, let l, let i, let n): return l < layers.count && i < layers[l].valueShape.reduce(1, *) && n < samples
+    case .parameter(let l, let p, let i), .parameterGrad(let l, let p, let i), .newParameter(let l, let p, let i):
+      return l < layers.count && p < parameterValues[l].count && i < parameterValues[l][p].count
+    case .after(let inner): return canName(inner)
+    default: return false
+    }
   }
 
   // MARK: Values

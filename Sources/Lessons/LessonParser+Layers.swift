@@ -228,6 +228,8 @@ extension LessonParser {
 
     case "maxpool", "avgpool":
       needRank([2, 3], "channels × length or channels × height × width")
+      // After a shape error the window's size cannot be checked against anything.
+      if let rank, rank < 2 || rank > 3 { return nil }
       let dims = (rank ?? 3) - 1
       guard let sizeNode = fields["size"] else {
         if !body.suggested.contains("size") { body.error("\(what) (\(type)) needs `size`: the window, e.g. `size: 2`", at: node) }
@@ -274,6 +276,9 @@ extension LessonParser {
           return Matrix(rows)
         }
         return initialization(activation)?.weights(neurons: hidden, inputs: columns, using: &rng)
+      }
+      if let i = fields["init"], fields["input-weights"] != nil, fields["hidden-weights"] != nil {
+        body.error("`init` draws weights, but this layer gives them", at: i, notes: ["remove `init`, or remove the weights to draw them"]); return nil
       }
       guard let wx = matrix("input-weights", columns: features, role: "input feature"), let wh = matrix("hidden-weights", columns: hidden, role: "hidden unit") else { return nil }
       return (.recurrent(Recurrent(steps: shape[0], inputWeights: wx, hiddenWeights: wh, biases: b, activation: activation, returnsSequence: returnsSequence)), named)

@@ -68,7 +68,9 @@ extension LessonRunner {
           ? ["the targets are one-hot over \(data.targets.columns) classes; with `labels`, every label must be below \(network.outputCount), one class per output"] : []))
       return
     }
-    if state.dataName != dataName { state.forwardIsCurrent = false }
+    // The values so far are of their own data; a gradcheck on other data leaves them be.
+    let sameData = state.dataName == dataName
+    if !sameData, kind != .gradcheck { state.forwardIsCurrent = false }
 
     func ensureForward(_ state: inout State) -> ForwardPass {
       if state.forwardIsCurrent, let f = state.forward { return f }
@@ -123,18 +125,24 @@ extension LessonRunner {
       outcome = .train(training, final: training.finalForward, loss: training.finalLoss)
     case .gradcheck:
       guard case .gradcheck(let h) = spec.settings else { return }
+      // Two forward passes over the data for every parameter, each about as many multiply-adds as parameters.
+      let work = 2 * Double(state.network.parameterCount) * Double(data.count) * Double(state.network.parameterCount)
+      guard gradcheckWithinLimit(work, at: location) else { return }
       let comparisons = state.network.gradientCheck(data, step: h)
       state.gradientCheck = comparisons
       // A check at the current parameters: it shows a forward pass but leaves the lesson's values as they were.
-      let f = state.forwardIsCurrent ? state.forward ?? state.network.forward(data.inputs) : state.network.forward(data.inputs)
+      let f = state.forwardIsCurrent && sameData ? state.forward ?? state.network.forward(data.inputs) : state.network.forward(data.inputs)
       outcome = .gradcheck(f, comparisons)
     }
     var result = DirectiveResult(kind: kind, location: location, networkName: networkName, names: state.declaration.names,
       dataName: dataName, data: data, optimizer: state.declaration.spec.optimizer, before: network, after: network, outcome: outcome)
     if case .train(let settings) = spec.settings { result.trainingLogScale = settings.logScale }
     result.after = state.network
-    state.dataName = dataName
-    state.data = data
+    // A gradcheck leaves the lesson's values as they were: its data does not become the values'.
+    if kind != .gradcheck {
+      state.dataName = dataName
+      state.data = data
+    }
     if stopped == nil, let f = result.forward, firstNonFinite(f, result.loss, names: state.declaration.names) != nil
       || !state.network.layers.allSatisfy({ $0.weights.values.allSatisfy(\.isFinite) && $0.biases.allSatisfy(\.isFinite) }) {
       let trouble = NumericalTrouble("a value is not finite after this `\(kind.rawValue)` block", network: state.network,
@@ -257,6 +265,14 @@ extension LessonRunner {
       failed = true
     }
     return failed
+  }
+
+  /// Reports a `gradcheck` whose finite differences would take more than the work limit.
+  mutating func gradcheckWithinLimit(_ work: Double, at location: SourceLocation) -> Bool {
+    guard work > limits.work else { return true }
+    error("this `gradcheck` asks for about \(Int(work)) multiply-adds (two forward passes per parameter), over the limit of \(Int(limits.work))", at: location,
+      notes: ["check a smaller network or fewer samples (`data:`), or raise the limit on purpose with `--max-work N`"])
+    return false
   }
 
   static func isOneHot(_ targets: Matrix) -> Bool {

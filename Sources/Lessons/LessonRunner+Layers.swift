@@ -12,6 +12,8 @@ extension LessonRunner {
     var loss: LossValue?
     var backward: LayeredBackward?
     var history: [Double]?
+    /// After `train` on class targets: the share of samples classified right.
+    var accuracy: Double?
     var gradientCheck: [LayeredGradientComparison]?
     var forwardIsCurrent = false
 
@@ -59,7 +61,9 @@ extension LessonRunner {
       error("data `\(dataName)` has \(data.targets.columns) targets per sample, but network `\(networkName)` has \(network.outputCount) \(network.outputCount == 1 ? "output" : "outputs") (\(state.declaration.layered.layers.last!.neurons.joined(separator: ", ")))", at: location, notes: declared)
       return
     }
-    if state.dataName != dataName { state.forwardIsCurrent = false }
+    // The values so far are of their own data; a gradcheck on other data leaves them be.
+    let sameData = state.dataName == dataName
+    if !sameData, kind != .gradcheck { state.forwardIsCurrent = false }
     let x = data.inputs.nested, t = data.targets.nested
     let optimizer = state.declaration.spec.optimizer
     func ensureForward() -> LayeredForward {
@@ -106,15 +110,24 @@ extension LessonRunner {
       outcome = .train(training, final: final, loss: loss)
     case .gradcheck:
       guard case .gradcheck(let h) = spec.settings else { return }
+      // Two forward passes over the data for every parameter.
+      let work = 2 * Double(state.network.parameterCount) * Double(data.count) * state.network.multiplyAdds
+      guard gradcheckWithinLimit(work, at: location) else { return }
       let comparisons = state.network.gradientCheck(inputs: x, targets: t, step: h)
       state.gradientCheck = comparisons
-      outcome = .gradcheck(state.forwardIsCurrent ? state.forward ?? state.network.forward(x) : state.network.forward(x), comparisons)
+      outcome = .gradcheck(state.forwardIsCurrent && sameData ? state.forward ?? state.network.forward(x) : state.network.forward(x), comparisons)
     }
     let result = LayeredResult(kind: kind, location: location, networkName: networkName, spec: state.declaration.layered, dataName: dataName,
       data: data, optimizer: optimizer, before: network, after: state.network, outcome: outcome)
-    state.dataName = dataName
-    state.data = data
-    if stopped == nil, let f = result.forward, let place = Self.firstNonFinite(f, result.loss, result.pass(notation: lesson.settings.notation)) {
+    // A gradcheck leaves the lesson's values as they were: its data does not become the values'.
+    if kind != .gradcheck {
+      state.dataName = dataName
+      state.data = data
+    }
+    let parametersFinite = state.network.layers.allSatisfy { $0.parameters.allSatisfy { $0.allSatisfy(\.isFinite) } }
+    if stopped == nil, let f = result.forward,
+      let place = Self.firstNonFinite(f, result.loss, result.pass(notation: lesson.settings.notation)) ?? (parametersFinite ? nil : "a parameter after the update")
+    {
       stopped = .error("a value is not finite after this `\(kind.rawValue)` block: \(place)", at: location,
         notes: ["likely cause: a learning rate or inputs so large that the values overflow; try a smaller `learning-rate`"])
     }
@@ -174,6 +187,7 @@ extension LessonRunner {
     let finalLoss = state.network.loss(final, targets: t)
     (state.forward, state.loss, state.backward, state.forwardIsCurrent) = (final, finalLoss, nil, true)
     state.history = history.losses
+    state.accuracy = Self.accuracy(Matrix(final.outputs), data.targets)
     let recorded = (spec.record ?? defaultRecord(iterations: iterations, every: spec.every)).filter { $0 <= history.losses.count }
     if let stop = history.stoppedAt {
       stopped = .error("training stopped at iteration \(stop): the error became \(history.losses.last.map { _ in "not finite" } ?? "not finite")", at: location,
@@ -192,6 +206,13 @@ extension LessonRunner {
       guard case .some(.some(let k)) = ref.sample else { return .failure(LookupProblem(message: "`\(reference)` needs an iteration, e.g. `E.iteration[100]`")) }
       guard k <= history.count else { return .failure(LookupProblem(message: "`\(reference)`: the last `train` block ran \(history.count) iterations")) }
       return .success(history[k - 1])
+    }
+    if name == "accuracy" {
+      guard state.history != nil else { return missing(reference, "train") }
+      guard let accuracy = state.accuracy else {
+        return .failure(LookupProblem(message: "`accuracy` needs class targets: one-hot rows, `labels`, or a single 0/1 output"))
+      }
+      return .success(accuracy)
     }
     let pass = state.current(notation: lesson.settings.notation)
     for (suffix, relative) in [(".grad.numeric", false), (".grad.error", true)] where ref.local.hasSuffix(suffix) {

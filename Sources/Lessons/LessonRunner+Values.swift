@@ -170,7 +170,7 @@ extension LessonRunner {
   }
 
   func missing(_ reference: String, _ directive: String) -> Result<Double, LookupProblem> {
-    .failure(LookupProblem(message: "`\(reference)` has no value at this point: it comes from a `\(directive)` block",
+    .failure(LookupProblem(message: "`\(reference)` has no value at this point: it comes from \(directive == "update" ? "an" : "a") `\(directive)` block",
       notes: ["run `\(directive)` on this network before this line"], missingValue: true))
   }
 

@@ -53,6 +53,24 @@ public struct Pass: Sendable {
   var samples: Int { data.count }
   var outputLayer: Int { network.layers.count - 1 }
 
+  /// Whether `name(q)` can name the quantity: it is of this kind of network and its indices fit.
+  public func canName(_ q: Quantity) -> Bool {
+    if let layered { return layered.canName(q) }
+    let layers = network.layers
+    func neuron(_ l: Int, _ j: Int) -> Bool { l < layers.count && j < layers[l].neuronCount }
+    switch q {
+    case .input(let i, let n): return i < network.inputCount && n < samples
+    case .target(let k, let n), .outputError(let k, let n): return k < network.outputCount && n < samples
+    case .sampleError(let n): return n < samples
+    case .error: return true
+    case .net(let l, let j, let n), .out(let l, let j, let n), .outGrad(let l, let j, let n), .delta(let l, let j, let n): return neuron(l, j) && n < samples
+    case .weight(let l, let j, let i), .weightGrad(let l, let j, let i), .newWeight(let l, let j, let i): return neuron(l, j) && i < layers[l].inputCount
+    case .bias(let l, let j), .biasGrad(let l, let j), .newBias(let l, let j): return neuron(l, j)
+    case .after(let inner): return canName(inner)
+    case .cell, .parameter, .parameterGrad, .newParameter: return false
+    }
+  }
+
   public var hasLoss: Bool { layered.map { $0.loss != nil } ?? (loss != nil) }
   public var hasBackward: Bool { layered.map { $0.backward != nil } ?? (backward != nil) }
   public var hasUpdate: Bool { layered.map { $0.update != nil } ?? (update != nil) }

@@ -41,6 +41,13 @@ public struct ValueReference: Sendable, Hashable {
       name = name[..<open]
     }
     peelTiming()
+    // Before a tensor index: `c1.z.after[1,1,1]` (the index stays part of the name).
+    for (word, t) in [(".after[", Timing.after), (".before[", Timing.before)] where timing == .plain {
+      if let range = name.range(of: word) {
+        name = name[..<range.lowerBound] + "[" + name[range.upperBound...]
+        timing = t
+      }
+    }
     (self.prefix, self.local, self.base, self.timing, self.sample) = (prefix, local, name, timing, sample)
   }
 

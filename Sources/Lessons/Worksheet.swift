@@ -80,6 +80,10 @@ extension ExecutedLesson {
           switch pass.quantity(named: name) {
           case .success(let q) where q.isGiven:
             diagnostics.append(.error("`\(name)` is given to the student, so a worksheet cannot leave it blank", at: location))
+          case .success(.cell(_, let l, _, _)) where pass.layered?.isFlatten(l) == true:
+            // Flatten's own cells (the input's gradient, what an rnn's earlier steps receive) print nowhere.
+            diagnostics.append(.error("`\(name)` is not shown in the report, so a worksheet cannot leave it blank", at: location,
+              notes: ["name the value of the layer below the flatten instead"]))
           case .success(let q): add(name, q, pass.value(q), line)
           case .failure(let problem): diagnostics.append(problem.diagnostic(name, pass: pass, at: location))
           }

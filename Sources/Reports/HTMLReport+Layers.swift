@@ -100,9 +100,14 @@ extension ReportContext {
   /// ∂E/∂(what layer l sends on) at k, as a quantity where the pass names it.
   func outputGradient(_ p: LayeredPass, _ l: Int, _ k: Int, _ n: Int) -> Quantity? {
     switch p.network.layers[l] {
-    case .flatten: l > 0 ? outputGradient(p, l - 1, k, n) : nil
-    case .recurrent: nil
-    default: .cell(.aGrad, l: l, index: k, n: n)
+    case .flatten: return l > 0 ? outputGradient(p, l - 1, k, n) : nil
+    case .recurrent(let r):
+      // The last step's ∂E/∂h is what comes from above alone; an earlier step's also takes in
+      // what came back through time, so what it receives from above is no value of the pass.
+      let last = (r.steps - 1) * r.hidden
+      if !r.returnsSequence { return .cell(.aGrad, l: l, index: last + k, n: n) }
+      return k >= last ? .cell(.aGrad, l: l, index: k, n: n) : nil
+    default: return .cell(.aGrad, l: l, index: k, n: n)
     }
   }
 
@@ -378,7 +383,7 @@ extension ReportContext {
         description: "The input slides under the kernel: each \(notation.net) cell is the sum of the kernel's weights times the input under it, plus the bias; the outlined cells are the first patch and the cell it gives.",
         grids: grids, separators: separators)))
     }
-    out.append(.el("p", [], "Convolution \(name) slides each kernel over its input (cross-correlation, as PyTorch's Conv\(c.dimensions)d: the kernel is not flipped) with stride \(c.strideColumns)\(c.dimensions == 2 && c.strideRows != c.strideColumns ? "×\(c.strideRows)" : "") and \(c.paddingColumns == 0 && c.paddingRows == 0 ? "no padding" : "zero padding"); every output cell adds the kernel's weights times the input cells under them, and the bias."))
+    out.append(.el("p", [], "Convolution \(name) slides each kernel over its input (cross-correlation, as PyTorch's Conv\(c.dimensions)d: the kernel is not flipped) with stride \(c.dimensions == 2 && c.strideRows != c.strideColumns ? "\(c.strideRows)×\(c.strideColumns)" : "\(c.strideColumns)") and \(c.paddingColumns == 0 && c.paddingRows == 0 ? "no padding" : "zero padding"); every output cell adds the kernel's weights times the input cells under them, and the bias."))
     out += diagrams
     out.append(valueTable(p, caption: "\(name) (\(c.activation.name))", layer: l, fields: [(notation.net, .z), (notation.out, .a)]))
     out.append(working("How \(name) got these values", convolutionForwardWorking(p, l, c)))
@@ -865,8 +870,10 @@ extension ReportContext {
       : "The gradient \(name) sends down to the layer below:"
     out.append(.el("p", [], why + (plain ? " the full convolution of δ (padded with zeros) with the kernel turned by 180°." : " each δ goes back through every kernel weight that carried an input into its cell.")))
     if plain {
-      for o in 0..<c.outChannels where c.inChannels == 1 {
+      // One kernel in and out: the figure is the whole sum (with more channels it would be one term of it).
+      for o in 0..<c.outChannels where c.inChannels == 1 && c.outChannels == 1 {
         let (pr, pc) = (c.kernelRows - 1, c.kernelColumns - 1)
+        guard (rows + 2 * pr) * (columns + 2 * pc) <= Self.maxGridCells else { continue }
         let paddedRows = rows + 2 * pr, paddedColumns = columns + 2 * pc
         let padded = (0..<(paddedRows * paddedColumns)).map { k -> String in
           let i = k / paddedColumns - pr, j = k % paddedColumns - pc
@@ -958,6 +965,8 @@ extension ReportContext {
     out.append(working("How the δ of \(name) were computed, step by step", lines))
     var grads: [String] = []
     let samplesNote = p.inputs.count > 1 ? " + \\cdots" : ""
+    // Several samples: sample 1's terms are written out, the others' follow, under 1/N with the mean.
+    let scale = p.inputs.count > 1 && p.network.reduction == .mean ? "\\tfrac{1}{\(p.inputs.count)}" : ""
     for (t, word) in [(0, "x"), (1, "h")] {
       let columns = t == 0 ? r.features : r.hidden
       for index in 0..<min(r.hidden * columns, 4) {
@@ -971,14 +980,14 @@ extension ReportContext {
         }
         let gq = Quantity.parameterGrad(l: l, p: t, index: index)
         let shownSymbolic = symbolic.count > 6 ? symbolic.prefix(4).joined(separator: " + ") + " + \\cdots" : symbolic.joined(separator: " + ")
-        let formula = "\\sum_{t\(t == 1 ? " \\ge 2" : "")} \\delta_{t,\(k + 1)} \\, \(word == "x" ? "x_{t,\(f + 1)}" : "h_{t-1,\(f + 1)}") = \(symbolic.isEmpty ? "0" : shownSymbolic)"
-        grads.append(sumLine(s.partial("E", parameterSymbol(p, l, t, index)), formula, numeric.isEmpty ? ["0"] : numeric + (samplesNote.isEmpty ? [] : ["\\cdots"]), s.number(p.value(gq), as: gq)))
+        let formula = "\(batchSum(p))\\sum_{t\(t == 1 ? " \\ge 2" : "")} \\delta_{t,\(k + 1)} \\, \(word == "x" ? "x_{t,\(f + 1)}" : "h_{t-1,\(f + 1)}") = \(symbolic.isEmpty ? "0" : shownSymbolic)"
+        grads.append(sumLine(s.partial("E", parameterSymbol(p, l, t, index)), formula, numeric.isEmpty ? ["0"] : numeric + (samplesNote.isEmpty ? [] : ["\\cdots"]), s.number(p.value(gq), as: gq), scale: scale))
       }
     }
     for k in 0..<min(r.hidden, 3) {
       let gq = Quantity.parameterGrad(l: l, p: 2, index: k)
       let numeric = (0..<r.steps).map { t in s.number(p.value(.cell(.delta, l: l, index: t * r.hidden + k, n: 0)), as: .cell(.delta, l: l, index: t * r.hidden + k, n: 0), parenthesized: t > 0) }
-      grads.append(sumLine(s.partial("E", parameterSymbol(p, l, 2, k)), "\\sum_t \\delta_{t,\(k + 1)}", numeric + (samplesNote.isEmpty ? [] : ["\\cdots"]), s.number(p.value(gq), as: gq)))
+      grads.append(sumLine(s.partial("E", parameterSymbol(p, l, 2, k)), "\(batchSum(p))\\sum_t \\delta_{t,\(k + 1)}", numeric + (samplesNote.isEmpty ? [] : ["\\cdots"]), s.number(p.value(gq), as: gq), scale: scale))
     }
     out.append(working("How the gradients of \(name) were computed (summed over the steps)", grads))
     return out

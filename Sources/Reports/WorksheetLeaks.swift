@@ -85,7 +85,10 @@ extension HTMLReport {
     for item in blanks.log.items where item.quantity?.isGiven != true {
       guard Self.isDistinctive(item.value) else { continue }
       for (b, how) in matches(item.value, within: 1e-9 * abs(item.value)) {
-        let name = item.quantity.map { q in run.passes.first.map { $0.name(q) } ?? "\(q)" }
+        // Named by the pass of the block that printed it, or else any pass that has such a value.
+        let name = item.quantity.map { q in
+          (run.passes.first { $0.lines.contains(item.line) && $0.canName(q) } ?? run.passes.first { $0.canName(q) }).map { $0.name(q) } ?? "\(q)"
+        }
         let what = how.isEmpty
           ? (name.map { "`\($0)` = \(shownFormat.short(item.value))" } ?? "the number \(shownFormat.short(item.value))")
           : "\(how.replacingOccurrences(of: "x", with: "`\(worksheet.blanks[b].name)`")) = \(shownFormat.short(item.value))"

@@ -150,4 +150,82 @@ struct TypedLayerLessonTests {
     #expect(problems.isEmpty, "\(problems)")
     #expect(blanks.map(\.name) == ["c1.z[1,3][2]", "c1.w[1,1,2].grad", "o1.delta[1]"])
   }
+
+  static func run(network: String, data: String, directives: String) throws -> ExecutedLesson {
+    try run("```network n\n\(network)\n```\n\n```data\n\(data)\n```\n\n\(directives)")
+  }
+
+  @Test("every value recomputes from its parents, for stacks the course lessons do not have",
+    arguments: [
+      ("input-shape: [3, 2]\nlayers:\n  - type: rnn\n    hidden: 2\n    returns: sequence\n  - type: avgpool\n    size: 2\n  - type: flatten\n  - neurons: 1\nseed: 5\nlearning-rate: 0.1",
+       "inputs: [[[0.5, -1], [0.3, 0.8], [-0.2, 0.4]]]\ntargets: [[0.2]]"),
+      ("input-shape: [3, 1]\nlayers:\n  - type: rnn\n    hidden: 2\n    returns: sequence\n  - type: rnn\n    hidden: 2\n  - neurons: 1\nseed: 6\nlearning-rate: 0.1",
+       "inputs: [[[0.5], [-1], [0.8]], [[0.1], [0.2], [-0.3]]]\ntargets: [[0.2], [-0.1]]"),
+      ("input-shape: [2, 4, 4]\nlayers:\n  - type: conv2d\n    channels: 2\n    kernel: 2\n    stride: 2\n    padding: 1\n    activation: sigmoid\n  - type: maxpool\n    size: 2\n  - type: flatten\n  - neurons: 2\n    activation: softmax\nloss: cross-entropy\nseed: 7\nlearning-rate: 0.1",
+       "inputs: [[\((1...32).map { String(format: "%.2f", sin(Double($0))) }.joined(separator: ", "))]]\nlabels: [1]"),
+    ])
+  func recomputes(_ network: String, _ data: String) throws {
+    let run = try Self.run(network: network, data: data, directives: "```step\n```\n")
+    let pass = try #require(run.passes.first)
+    let after = try #require(pass.afterUpdate())
+    for q in pass.computedQuantities + pass.afterQuantities {
+      let value = try #require(pass.recompute(q) { p in
+        if case .after(let inner) = p { return after.value(inner) }
+        return pass.value(p)
+      }, "\(pass.name(q)) has no formula")
+      #expect(isClose(value, pass.value(q), relative: 1e-11, absolute: 1e-14), "\(pass.name(q)): formula \(value), pass \(pass.value(q))")
+    }
+  }
+
+  @Test("a gradcheck on other data leaves the values as they were")
+  func gradcheckOnOtherData() throws {
+    let text = """
+      ```network n
+      input-shape: [1, 2, 2]
+      layers:
+        - type: conv2d
+          kernel: 1
+          weights: [[0.5]]
+        - type: flatten
+        - neurons: 1
+          weights: [[0.1, 0.2, 0.3, 0.4]]
+      learning-rate: 0.1
+      ```
+
+      ```data a
+      inputs: [[[[1, 2], [3, 4]]]]
+      targets: [[1]]
+      ```
+
+      ```data b
+      inputs: [[[[5, 6], [7, 8]]], [[[1, 1], [1, 1]]]]
+      targets: [[1], [0]]
+      ```
+
+      ```forward
+      data: a
+      ```
+
+      ```gradcheck
+      data: b
+      ```
+
+      Still a's: {{c1.z[1,1,2]}} and {{x[1,1,2]}}.
+
+      """
+    let run = try Self.run(text)
+    guard case .prose(_, let values)? = run.items.last else { Issue.record("no prose"); return }
+    #expect(values.values.sorted() == [1.0, 2.0])
+    // A timing suffix may stand before a tensor index, as before a sample index.
+    let early = LessonRunner.run(source: text + "{{c1.z.after[1,1,1]}}\n", file: "g.md", variant: nil, loader: { _ in "" })
+    #expect(early.diagnostics.map(\.message) == ["`c1.z.after[1,1,1]` reads a value around an update, and network `n` has had no update before this point"])
+  }
+
+  @Test("accuracy after training a typed network on classes")
+  func accuracy() throws {
+    let run = try Self.run(network: "input-shape: [1, 4]\nlayers:\n  - type: conv1d\n    kernel: 2\n    activation: tanh\n  - type: flatten\n  - neurons: 2\n    activation: softmax\nloss: cross-entropy\nseed: 3\nlearning-rate: 0.5",
+      data: "inputs: [[[1, 0, 0, 0]], [[0, 0, 0, 1]], [[1, 1, 0, 0]], [[0, 0, 1, 1]]]\nlabels: [0, 1, 0, 1]", directives: "```train\niterations: 200\n```\n\n{{accuracy}}\n")
+    guard case .prose(_, let values)? = run.items.last else { Issue.record("no prose"); return }
+    #expect(values.values.first == 1.0)
+  }
 }

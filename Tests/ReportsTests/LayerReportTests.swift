@@ -59,4 +59,58 @@ struct LayerReportTests {
     #expect(report.contains("fig-output"))
     #expect(!sheet.contains("fig-neuron fig-input fig-output"))
   }
+
+  @Test("a worksheet of a dense and a typed network names each leak by its own network")
+  func mixedNetworks() throws {
+    let text = """
+      ```network dense
+      inputs: 1
+      layers:
+        - neurons: 1
+          weights: [[0.5]]
+      learning-rate: 0.1
+      ```
+
+      ```data one
+      inputs: [[1]]
+      targets: [[0]]
+      ```
+
+      ```step
+      ```
+
+      ```network cnn
+      input-shape: [1, 2, 2]
+      layers:
+        - type: conv2d
+          kernel: 1
+          weights: [[0.3721]]
+        - type: maxpool
+          size: 2
+        - type: flatten
+        - neurons: 1
+          weights: [[0.7]]
+      learning-rate: 0.1
+      ```
+
+      ```data grid
+      inputs: [[[[0.1, 0.9], [0.3, 0.2]]]]
+      targets: [[1]]
+      ```
+
+      ```forward
+      blanks: [p1.a[1,1,1]]
+      ```
+
+      """
+    let outcome = LessonRunner.run(source: text, file: "m.md", variant: nil, loader: { _ in "" })
+    let run = try #require(outcome.run)
+    let (blanks, problems) = run.blanks()
+    #expect(problems.isEmpty)
+    #expect(blanks.map(\.name) == ["p1.a[1,1,1]"])
+    let (_, leaks) = HTMLReport.worksheet(run, Worksheet(kind: .handout, blanks: blanks, salt: "m"))
+    // The conv map prints the cell the max took (c1.z[1,1,2] = c1.a[1,1,2] = 0.33489, a linear
+    // convolution), which gives the answer away; the leak is named in the typed network's names.
+    #expect(leaks.contains { $0.message.contains("`c1.z[1,1,2]`") && $0.message.contains("`p1.a[1,1,1]`") }, "\(leaks.map(\.message))")
+  }
 }
