@@ -48,6 +48,8 @@ public struct LayeredTraining: Sendable {
   /// The iterations the report lists (1-based).
   public var recorded: [Int]
   public var epochs: Double
+  /// The share of samples classified right after the last update, when the targets are classes.
+  public var accuracy: Double?
 }
 
 /// What one directive did to a network of typed layers.

@@ -193,7 +193,7 @@ extension LessonRunner {
       stopped = .error("training stopped at iteration \(stop): the error became \(history.losses.last.map { _ in "not finite" } ?? "not finite")", at: location,
         notes: ["likely cause: a learning rate too large (now \(state.declaration.spec.optimizer.learningRate)); the report shows the network as it was after iteration \(stop - 1)"])
     }
-    return (LayeredTraining(history: history, recorded: recorded, epochs: Double(iterations) / Double(perEpoch)), final, finalLoss)
+    return (LayeredTraining(history: history, recorded: recorded, epochs: Double(iterations) / Double(perEpoch), accuracy: state.accuracy), final, finalLoss)
   }
 
   /// `{{name}}` and checks on a network of typed layers: its values as they are now, and

@@ -97,7 +97,10 @@ extension JSONTrace {
         ("iterations", .number(Double(h.losses.count))), ("iterations_per_epoch", .number(Double(h.iterationsPerEpoch))), ("epochs", .number(r.epochs)),
         ("recorded", .array(r.recorded.map { k in .object([("iteration", .number(Double(k))), ("E", .number(h.losses[k - 1]))]) })),
         ("losses", .numbers(Array(h.losses.prefix(100_000)))),
-        ("final", .object([("E", r.loss.map { .number($0.total) } ?? .null)])),
+        ("final", .object([
+          ("E", r.loss.map { .number($0.total) } ?? .null), ("per_sample", r.loss.map { .numbers($0.perSample) } ?? .null),
+          ("outputs", r.forward.map { .rows($0.outputs) } ?? .null), ("accuracy", r.outcome.training?.accuracy.map(JSONValue.number) ?? .null),
+        ])),
         ("stopped_at", h.stoppedAt.map { .number(Double($0)) } ?? .null),
       ])))
     }

@@ -227,5 +227,7 @@ struct TypedLayerLessonTests {
       data: "inputs: [[[1, 0, 0, 0]], [[0, 0, 0, 1]], [[1, 1, 0, 0]], [[0, 0, 1, 1]]]\nlabels: [0, 1, 0, 1]", directives: "```train\niterations: 200\n```\n\n{{accuracy}}\n")
     guard case .prose(_, let values)? = run.items.last else { Issue.record("no prose"); return }
     #expect(values.values.first == 1.0)
+    let training = run.items.compactMap { item -> LayeredTraining? in if case .layered(let r) = item { r.outcome.training } else { nil } }
+    #expect(training.first?.accuracy == 1.0)
   }
 }
