@@ -201,19 +201,8 @@ extension LessonRunner {
   func layeredLookup(_ reference: String, _ state: LayeredState) -> Result<Double, LookupProblem> {
     let ref = ValueReference(reference)
     let name = String(ref.base)
-    if name == "E.iteration" {
-      guard let history = state.history else { return missing(reference, "train") }
-      guard case .some(.some(let k)) = ref.sample else { return .failure(LookupProblem(message: "`\(reference)` needs an iteration, e.g. `E.iteration[100]`")) }
-      guard k <= history.count else { return .failure(LookupProblem(message: "`\(reference)`: the last `train` block ran \(history.count) iterations")) }
-      return .success(history[k - 1])
-    }
-    if name == "accuracy" {
-      guard state.history != nil else { return missing(reference, "train") }
-      guard let accuracy = state.accuracy else {
-        return .failure(LookupProblem(message: "`accuracy` needs class targets: one-hot rows, `labels`, or a single 0/1 output"))
-      }
-      return .success(accuracy)
-    }
+    let sample: Int? = if case .some(.some(let k)) = ref.sample { k } else { nil }
+    if let found = trainingLookup(reference, name, sample: sample, history: state.history, accuracy: state.accuracy) { return found }
     let pass = state.current(notation: lesson.settings.notation)
     for (suffix, relative) in [(".grad.numeric", false), (".grad.error", true)] where ref.local.hasSuffix(suffix) {
       let parameter = String(ref.local.dropLast(suffix.count))

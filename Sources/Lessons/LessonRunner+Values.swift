@@ -87,23 +87,7 @@ extension LessonRunner {
       return .failure(LookupProblem(message: "`\(reference)` has no value yet: no network is declared before this point", missingValue: true))
     }
     let names = state.declaration.names
-    if name == "E.iteration" {
-      guard let history = state.history else { return missing(reference, "train") }
-      guard let k = sample else {
-        return .failure(LookupProblem(message: "`\(reference)` needs an iteration, e.g. `E.iteration[100]`"))
-      }
-      guard k <= history.count else {
-        return .failure(LookupProblem(message: "`\(reference)`: the last `train` block ran \(history.count) iterations"))
-      }
-      return .success(history[k - 1])
-    }
-    if name == "accuracy" {
-      guard state.history != nil else { return missing(reference, "train") }
-      guard let accuracy = state.accuracy else {
-        return .failure(LookupProblem(message: "`accuracy` needs class targets: one-hot rows, `labels`, or a single 0/1 output"))
-      }
-      return .success(accuracy)
-    }
+    if let found = trainingLookup(reference, String(name), sample: sample, history: state.history, accuracy: state.accuracy) { return found }
     for (suffix, relative) in [(".grad.numeric", false), (".grad.error", true)] where name.hasSuffix(suffix) {
       let parameter = String(name.dropLast(suffix.count))
       guard let comparisons = state.gradientCheck else { return missing(reference, "gradcheck") }
@@ -166,6 +150,28 @@ extension LessonRunner {
       guard let loss = state.loss else { return missing(reference, "loss") }
       return .success(loss.terms[n, k])
     case .weight, .bias: fatalError("handled above")
+    }
+  }
+
+  /// `E.iteration[k]` and `accuracy`, from a network's latest `train` (nil for other names).
+  func trainingLookup(_ reference: String, _ name: String, sample: Int?, history: [Double]?, accuracy: Double?) -> Result<Double, LookupProblem>? {
+    switch name {
+    case "E.iteration":
+      guard let history else { return missing(reference, "train") }
+      guard let k = sample else {
+        return .failure(LookupProblem(message: "`\(reference)` needs an iteration, e.g. `E.iteration[100]`"))
+      }
+      guard k <= history.count else {
+        return .failure(LookupProblem(message: "`\(reference)`: the last `train` block ran \(history.count) iterations"))
+      }
+      return .success(history[k - 1])
+    case "accuracy":
+      guard history != nil else { return missing(reference, "train") }
+      guard let accuracy else {
+        return .failure(LookupProblem(message: "`accuracy` needs class targets: one-hot rows, `labels`, or a single 0/1 output"))
+      }
+      return .success(accuracy)
+    default: return nil
     }
   }
 
