@@ -104,7 +104,7 @@ extension LessonRunner {
       outcome = .backward(f, l, b)
     case .update:
       guard state.forwardIsCurrent, let f = state.forward, let b = state.backward else {
-        error("`update` needs the gradients of the current parameters: put a `backward` block before it", at: location)
+        error(Self.updateNeedsBackward, at: location)
         return
       }
       let u = state.network.update(from: f, b, targets: data.targets, optimizer: state.declaration.spec.optimizer, state: &state.optimizerState)
@@ -266,6 +266,8 @@ extension LessonRunner {
     }
     return failed
   }
+
+  static let updateNeedsBackward = "`update` needs the gradients of the current parameters: put a `backward` block before it"
 
   /// Reports a `gradcheck` whose finite differences would take more than the work limit.
   mutating func gradcheckWithinLimit(_ work: Double, at location: SourceLocation) -> Bool {

@@ -90,7 +90,7 @@ extension LessonRunner {
       outcome = .backward(f, l, b)
     case .update:
       guard state.forwardIsCurrent, let f = state.forward, let b = state.backward else {
-        error("`update` needs the gradients of the current parameters: put a `backward` block before it", at: location)
+        error(Self.updateNeedsBackward, at: location)
         return
       }
       let u = updateLayered(&state, b, optimizer)
