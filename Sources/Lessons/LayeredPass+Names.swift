@@ -94,9 +94,8 @@ extension LayeredPass {
     }
 
     if stem == "E" {
-      if samples == 1, groups.isEmpty { return .success(.error) }
-      if groups.isEmpty { return .success(.error) }
-      return perSample { samples == 1 ? .error : .sampleError(n: $0) }
+      // `E` is the batch error; `E[n]` one sample's (the same as E with one sample).
+      return groups.isEmpty ? .success(.error) : perSample { samples == 1 ? .error : .sampleError(n: $0) }
     }
     if stem == spec.inputName {
       return chain(index(network.inputShape, "one number per dimension of the input")) { i in perSample { .input(i: i, n: $0) } }
