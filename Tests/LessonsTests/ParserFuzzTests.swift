@@ -107,6 +107,50 @@ struct ParserFuzzTests {
     }
   }
 
+  @Test("random networks of typed layers, with shapes, sizes and names that may not fit")
+  func typedNetworks() {
+    var fuzz = Fuzzer(seed: 0x1E55_0016)
+    var ran = 0
+    for round in 0..<Self.iterations {
+      // Half the rounds keep to sizes that fit, so the engine and the report run too.
+      let wild = fuzz.chance(0.5)
+      let odd = ["0", "-1", "[2, 2]", "[1, 3]", "[]", "[0, 1]", "100000", "x", "5"]
+      func size() -> String { wild && fuzz.chance(0.4) ? fuzz.pick(odd) : fuzz.pick(["1", "2"]) }
+      let sequence = fuzz.chance(0.3)
+      let dims = sequence ? [fuzz.int(1...4), fuzz.int(1...3)] : [fuzz.int(1...2)] + (0..<fuzz.int(1...2)).map { _ in fuzz.int(3...6) }
+      var body = "input-shape: [\(dims.map(String.init).joined(separator: ", "))]\nseed: \(fuzz.int(0...9))\nlayers:\n"
+      if sequence {
+        for _ in 0..<fuzz.int(1...2) { body += "  - type: rnn\n    hidden: \(size())\n    returns: \(fuzz.pick(["sequence", "sequence", wild ? "all" : "sequence"]))\n" }
+      } else {
+        for _ in 0..<fuzz.int(0...3) {
+          switch fuzz.int(0...2) {
+          case 0:
+            body += "  - type: \(dims.count == 2 ? "conv1d" : "conv2d")\n    kernel: \(size())\n    stride: \(size())\n    padding: \(fuzz.pick(["0", "1"]))\n    channels: \(size())\n"
+              + "    activation: \(fuzz.pick(["relu", "tanh", "sigmoid", "linear"]))\n"
+            if fuzz.chance(0.3) { body += "    kernel-names: [\(fuzz.pick(["K", "K, L", "x", "o1"]))]\n" }
+          case 1: body += "  - type: \(fuzz.pick(["maxpool", "avgpool"]))\n    size: \(size())\n" + (fuzz.chance(0.5) ? "    stride: \(size())\n" : "")
+          default: body += wild ? "  - type: \(fuzz.pick(["conv3d", "pool", "dense"]))\n" : ""
+          }
+        }
+      }
+      let outputs = fuzz.int(1...2)
+      body += "  - type: flatten\n  - neurons: \(outputs)\n    activation: \(fuzz.pick(["sigmoid", "tanh", "linear"]))\nlearning-rate: 0.5\n"
+      let count = dims.reduce(1, *) + (wild && fuzz.chance(0.3) ? 1 : 0)
+      let samples = fuzz.int(1...2)
+      let row = { (0..<count).map { _ in fuzz.pick(["0.5", "1", "-2", "0.25"]) }.joined(separator: ", ") }
+      let data = "inputs: [\((0..<samples).map { _ in "[\(row())]" }.joined(separator: ", "))]\ntargets: [\((0..<samples).map { _ in "[" + Array(repeating: "0.5", count: outputs).joined(separator: ", ") + "]" }.joined(separator: ", "))]\n"
+      let directive = fuzz.pick(["step", "forward", "backward", "gradcheck", "train\niterations: 3", "loss"])
+      let names = wild ? fuzz.pick(["{{c1.z[1,1,1]}}", "{{p1.a[1,1]}}", "{{r1.h[1,1][1]}}", "{{f1.a[1][1]}}", "{{K[1,1].grad}}", "{{x[1,1,1][1]}}", "{{c1.z[0,0]}}"])
+        : fuzz.pick(["{{E}}", "The error is {{E}}."])
+      let source = "```network n\n\(body)```\n\n```data\n\(data)```\n\n```\(directive)\n```\n\n\(names)\n"
+      let diagnostics = parseAndRun(source)
+      if !diagnostics.contains(where: { $0.severity == .error }) { ran += 1 }
+      expectInside(diagnostics, of: source, file: "fuzz.md", "round \(round): \(source.debugDescription)")
+    }
+    // Without lessons that run, this would test only the errors.
+    #expect(ran >= Self.iterations / 10, "\(ran) of \(Self.iterations) random lessons ran without errors")
+  }
+
   @Test("random data files")
   func csv() {
     var fuzz = Fuzzer(seed: 0x1E55_0003)
