@@ -473,7 +473,12 @@ extension ReportContext {
         let from = format.blanks?.hides == true ? "" : " \\quad \\text{(from } \(inputTeX(p, l, v.routes![k]))\\text{)}"
         lines.append("\(cellSymbol(p, .a, l, k)) = \\max(\(symbolic)) = \\max(\(numeric)) = \(s.number(p.value(aq), as: aq))\(from)")
       } else {
-        lines.append("\(cellSymbol(p, .a, l, k)) = \\tfrac{1}{\(window.count)}(\(window.map { inputTeX(p, l, $0) }.joined(separator: " + "))) = \\tfrac{1}{\(window.count)}(\(numeric.replacingOccurrences(of: ", ", with: " + "))) = \(s.number(p.value(aq), as: aq))")
+        // A sum: a negative term after the first in parentheses.
+        let terms = window.enumerated().map { position, x in
+          let q = layerInput(p, l, x, 0)
+          return s.number(p.value(q), as: q, parenthesized: position > 0)
+        }.joined(separator: " + ")
+        lines.append("\(cellSymbol(p, .a, l, k)) = \\tfrac{1}{\(window.count)}(\(window.map { inputTeX(p, l, $0) }.joined(separator: " + "))) = \\tfrac{1}{\(window.count)}(\(terms)) = \(s.number(p.value(aq), as: aq))")
       }
     }
     if count > 9 { lines.append("\\text{… and likewise for the other \(count - 9) windows}") }
@@ -590,7 +595,7 @@ extension ReportContext {
     }
     var lines: [String] = []
     for (k, neuron) in neurons.enumerated().prefix(3) {
-      let a = s.number(p.value(.cell(.a, l: l, index: k, n: 0)), as: .cell(.a, l: l, index: k, n: 0))
+      let a = s.number(p.value(.cell(.a, l: l, index: k, n: 0)), as: .cell(.a, l: l, index: k, n: 0), parenthesized: true)
       let t = s.number(p.targets[0][k], as: .target(k: k, n: 0), parenthesized: true)
       let e = s.number(loss.terms[0, k], as: .outputError(k: k, n: 0))
       switch p.network.loss {
@@ -824,7 +829,8 @@ extension ReportContext {
       // Several samples: sample 1's patch sum is written out, the others' follow.
       let more = p.inputs.count > 1 ? ["\\cdots"] : []
       let scale = p.inputs.count > 1 && p.network.reduction == .mean ? "\\tfrac{1}{\(p.inputs.count)}" : ""
-      lines.append(sumLine(s.partial("E", parameterSymbol(p, l, 0, w)), batchSum(p) + sym, numeric + more, s.number(p.value(gq), as: gq), scale: scale))
+      // A weight that only ever meets the padding has nothing to add up.
+      lines.append(sumLine(s.partial("E", parameterSymbol(p, l, 0, w)), batchSum(p) + sym, numeric.isEmpty ? ["0"] : numeric + more, s.number(p.value(gq), as: gq), scale: numeric.isEmpty ? "" : scale))
     }
     if weights > 8 { lines.append("\\text{… and likewise for the other \(weights - 8) weights}") }
     for o in 0..<c.outChannels {
@@ -1041,7 +1047,8 @@ extension ReportContext {
             shown += 1
             let before = Quantity.parameter(l: l, p: t, index: i), g = Quantity.parameterGrad(l: l, p: t, index: i), after = Quantity.newParameter(l: l, p: t, index: i)
             let sym = parameterSymbol(p, l, t, i)
-            lines.append("\(sym)^{+} = \(sym) - \\eta \\, \(s.partial("E", sym)) = \(s.number(u.before[l][t][i], as: before)) - \(s.number(o.learningRate)) \\times \(s.number(p.value(g), as: g, parenthesized: true)) = \(s.number(u.after[l][t][i], as: after))")
+            // Braced: the symbol may already have a superscript (w^{c1}_{1,1}).
+            lines.append("{\(sym)}^{+} = \(sym) - \\eta \\, \(s.partial("E", sym)) = \(s.number(u.before[l][t][i], as: before)) - \(s.number(o.learningRate)) \\times \(s.number(p.value(g), as: g, parenthesized: true)) = \(s.number(u.after[l][t][i], as: after))")
           }
         }
       }

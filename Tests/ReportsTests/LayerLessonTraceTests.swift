@@ -128,4 +128,25 @@ struct LayerLessonTraceTests {
     }
     #expect(compared > cases.count * 20)
   }
+
+  @Test("reports, worksheets and keys of the cases render, and every working line adds up", arguments: ["conv1d", "conv2d", "maxpool", "avgpool", "flatten", "rnn"])
+  func reports(kind: String) throws {
+    // Every fifth case: the report's working is evaluated as arithmetic, which takes time.
+    let cases = Self.cases.filter { $0["kind"] as? String == kind }.enumerated().filter { $0.offset % 5 == 0 }.map(\.element)
+    try #require(cases.count >= 20)
+    var lines = 0
+    for c in cases {
+      let id = c["id"] as? String ?? "?"
+      let outcome = LessonRunner.run(source: Self.lesson(c), file: "\(id).md", variant: nil, loader: { _ in "" })
+      let run = try #require(outcome.run, "\(id): \(outcome.diagnostics)")
+      let tally = WorkingFormulaTests.checkWorking(of: run, id)
+      lines += tally.lines
+      let (blanks, problems) = run.blanks()
+      #expect(problems.isEmpty, "\(id): \(problems)")
+      let (sheet, _) = HTMLReport.worksheet(run, Worksheet(kind: .handout, blanks: blanks, salt: id))
+      let key = HTMLReport.render(run, worksheet: Worksheet(kind: .key, blanks: blanks, salt: id))
+      #expect(sheet.contains("class=\"blank\"") && key.contains("key-answer"), "\(id): no boxes")
+    }
+    #expect(lines > cases.count * 5, "\(kind): \(lines) working lines evaluated")
+  }
 }
