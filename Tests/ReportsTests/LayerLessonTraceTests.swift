@@ -146,6 +146,11 @@ struct LayerLessonTraceTests {
       let (sheet, _) = HTMLReport.worksheet(run, Worksheet(kind: .handout, blanks: blanks, salt: id))
       let key = HTMLReport.render(run, worksheet: Worksheet(kind: .key, blanks: blanks, salt: id))
       #expect(sheet.contains("class=\"blank\"") && key.contains("key-answer"), "\(id): no boxes")
+      // What the lesson gives reads on the worksheet as in the report.
+      let report = HTMLReport.render(run)
+      for kind in ["network", "data"] {
+        #expect(ClassSetTests.sections(kind, of: sheet) == ClassSetTests.sections(kind, of: report), "\(id): a \(kind) block differs from the report's")
+      }
     }
     #expect(lines > cases.count * 5, "\(kind): \(lines) working lines evaluated")
   }
