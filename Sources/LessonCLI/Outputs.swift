@@ -21,7 +21,7 @@ struct LessonOutputs {
     let base = name + (variant.map { ".v\($0)" } ?? "")
     guard handout || key else {
       if format == .json, !JSONTrace.canRender(run, version: traceVersion) {
-        return ([], [], ["error: trace version \(traceVersion) has no typed layers (conv, pooling, rnn); write version \(JSONTrace.version) (leave out --trace-version)"])
+        return ([], [], ["\(run.lesson.file): error: trace version \(traceVersion) has no typed layers (conv, pooling, rnn); write version \(JSONTrace.version) (leave out --trace-version)"])
       }
       return ([File(name: "\(base).\(format.rawValue)", text: format == .json ? JSONTrace.render(run, version: traceVersion) : HTMLReport.render(run))], [], [])
     }
