@@ -5,10 +5,6 @@ public struct ForwardPass: Sendable, Hashable {
   public var a: [Matrix]
   /// The output layer's activations.
   public var outputs: Matrix { a.last ?? inputs }
-
-  public init(inputs: Matrix, z: [Matrix], a: [Matrix]) {
-    (self.inputs, self.z, self.a) = (inputs, z, a)
-  }
 }
 
 /// The error of a batch: each output's term per sample, each sample's E_n, and the reduced E.

@@ -14,17 +14,7 @@ extension LessonRunner {
     if let index = openPass, let start = openPassStart, passes[index].networkName == pass.networkName, start.parameters == parameters,
       start.data == data, !passes[index].hasUpdate
     {
-      if var layered = passes[index].layered, let new = pass.layered {
-        if let l = new.loss { layered.loss = l }
-        if let b = new.backward { layered.backward = b }
-        if let u = new.update { layered.update = u }
-        passes[index].layered = layered
-      } else {
-        if let l = pass.loss { passes[index].loss = l }
-        if let b = pass.backward { passes[index].backward = b }
-        if let u = pass.update { passes[index].update = u }
-      }
-      passes[index].lines.append(pass.lines[0])
+      passes[index].absorb(pass)
       return
     }
     guard kind != .update else { return }

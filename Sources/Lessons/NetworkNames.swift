@@ -13,11 +13,6 @@ public struct NetworkNames: Sendable, Hashable {
   public var customWeights: [Bool]
   public var customBiases: [Bool]
 
-  /// No names: the dense part of a pass of typed layers, which has names of its own.
-  init() {
-    (inputs, neurons, weights, biases, customWeights, customBiases) = ([], [], [], [], [], [])
-  }
-
   init(_ spec: NetworkSpec) {
     inputs = spec.inputs
     neurons = spec.layers.map(\.neurons)

@@ -78,7 +78,11 @@ struct ClassSetTests {
   /// Everything the lesson gives: inputs, targets, declared weights and biases, and the
   /// parameters each pass starts from (after a training, the trained ones).
   static func givenValues(_ run: ExecutedLesson) -> [Double] {
-    var out = run.passes.flatMap { pass in pass.network.layers.flatMap { $0.weights.values + $0.biases } + pass.data.inputs.values + pass.data.targets.values }
+    var out = run.passes.flatMap { pass -> [Double] in
+      if let d = pass.dense { return d.network.layers.flatMap { $0.weights.values + $0.biases } + d.data.inputs.values + d.data.targets.values }
+      let l = pass.layered!
+      return l.network.layers.flatMap { $0.parameters.joined() } + l.inputs.joined() + l.targets.joined()
+    }
     for item in run.items {
       switch item {
       case .network(let d): out += d.network.layers.flatMap { $0.weights.values + $0.biases }
